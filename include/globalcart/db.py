@@ -1,0 +1,65 @@
+"""Small helpers around psycopg 3: connecting, and running the SQL files in include/sql."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+from globalcart.errors import GlobalCartError
+from globalcart.settings import SQL_DIR, Database, libpq_uri
+
+
+def connect(database: Database, *, autocommit: bool = False, **kwargs: Any) -> psycopg.Connection:
+    """Open a connection, turning 'server not there' into a one-line GlobalCartError."""
+    return _connect(database, libpq_uri(database.uri), autocommit=autocommit, **kwargs)
+
+
+def connect_maintenance(database: Database) -> psycopg.Connection:
+    """An autocommit connection to the ``postgres`` database of the same server (to create databases)."""
+    uri = urlunsplit(urlsplit(libpq_uri(database.uri))._replace(path="/postgres"))
+    return _connect(database, uri, autocommit=True)
+
+
+def _connect(database: Database, uri: str, *, autocommit: bool, **kwargs: Any) -> psycopg.Connection:
+    try:
+        conn = psycopg.connect(uri, autocommit=autocommit, connect_timeout=5, **kwargs)
+    except psycopg.OperationalError as exc:
+        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        raise GlobalCartError(
+            f"cannot connect to the {database.conn_id} database at {database.display_uri()}: {reason}"
+            " (is the local stack running? try `make up`)"
+        ) from None
+    conn.execute("set time zone 'UTC'")
+    if not autocommit:
+        conn.commit()
+    return conn
+
+
+@cache
+def sql_text(name: str) -> str:
+    """The text of include/sql/<name>, e.g. ``sql_text("source/create_source_tables.sql")``."""
+    path = SQL_DIR / name
+    if not path.is_file():
+        raise GlobalCartError(f"SQL file not found: {path}")
+    return path.read_text()
+
+
+def run_sql_file(conn: psycopg.Connection, name: str, params: Mapping[str, Any] | None = None) -> None:
+    """Run a SQL file. Files with bind parameters hold one statement; others may hold several."""
+    text = sql_text(name)
+    if params:
+        conn.execute(text, params)
+    else:
+        # Without parameters psycopg sends the file as one simple query, so
+        # several statements (DDL files) run in one round trip.
+        conn.execute(text.encode(), prepare=False)
+
+
+def fetch_all(conn: psycopg.Connection, name: str, params: Mapping[str, Any] | None = None) -> list[tuple]:
+    with conn.cursor() as cur:
+        cur.execute(sql_text(name), params or {})
+        return cur.fetchall()

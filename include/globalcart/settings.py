@@ -1,0 +1,92 @@
+"""Where things are: project paths and the two PostgreSQL databases.
+
+Connection URIs come from the same environment variables Airflow reads
+(``AIRFLOW_CONN_GLOBALCART_SOURCE`` and ``AIRFLOW_CONN_GLOBALCART_WAREHOUSE``),
+so the CLI, the tests and the DAGs always talk to the same databases. When they
+are unset, both point at the embedded PostgreSQL server of the local stack.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+INCLUDE_DIR = PACKAGE_DIR.parent
+SQL_DIR = Path(os.environ.get("GLOBALCART_SQL_DIR", INCLUDE_DIR / "sql"))
+PROJECT_DIR = INCLUDE_DIR.parent
+LOCAL_DIR = Path(os.environ.get("GLOBALCART_LOCAL_DIR", PROJECT_DIR / ".local"))
+
+SOURCE_CONN_ID = "globalcart_source"
+WAREHOUSE_CONN_ID = "globalcart_warehouse"
+
+EMBEDDED_HOST = "127.0.0.1"
+DEFAULT_EMBEDDED_PORT = 54329
+SOURCE_DATABASE = "globalcart_source"
+WAREHOUSE_DATABASE = "globalcart_warehouse"
+
+
+def embedded_port() -> int:
+    raw = os.environ.get("GLOBALCART_PG_PORT", str(DEFAULT_EMBEDDED_PORT))
+    try:
+        port = int(raw)
+    except ValueError:
+        raise ValueError(f"GLOBALCART_PG_PORT must be a port number, got {raw!r}") from None
+    if not 1 <= port <= 65535:
+        raise ValueError(f"GLOBALCART_PG_PORT must be between 1 and 65535, got {port}")
+    return port
+
+
+def embedded_uri(database: str) -> str:
+    return f"postgresql://postgres@{EMBEDDED_HOST}:{embedded_port()}/{database}"
+
+
+def conn_env_var(conn_id: str) -> str:
+    return f"AIRFLOW_CONN_{conn_id.upper()}"
+
+
+@dataclass(frozen=True)
+class Database:
+    """One of the project's databases, known by its Airflow connection id."""
+
+    conn_id: str
+    default_database: str
+
+    @property
+    def uri(self) -> str:
+        return os.environ.get(conn_env_var(self.conn_id)) or embedded_uri(self.default_database)
+
+    @property
+    def is_external(self) -> bool:
+        """True when the database lives on some other server than the local embedded one."""
+        parts = urlsplit(self.uri)
+        return (parts.hostname, parts.port) != (EMBEDDED_HOST, embedded_port())
+
+    @property
+    def name(self) -> str:
+        return urlsplit(self.uri).path.lstrip("/")
+
+    def display_uri(self) -> str:
+        """The URI with any password masked, safe for logs and messages."""
+        return mask_password(self.uri)
+
+
+SOURCE = Database(SOURCE_CONN_ID, SOURCE_DATABASE)
+WAREHOUSE = Database(WAREHOUSE_CONN_ID, WAREHOUSE_DATABASE)
+
+
+def mask_password(uri: str) -> str:
+    parts = urlsplit(uri)
+    if parts.password is None:
+        return uri
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def libpq_uri(uri: str) -> str:
+    """Airflow accepts ``postgres://``; libpq wants ``postgresql://``."""
+    if uri.startswith("postgres://"):
+        return "postgresql://" + uri.removeprefix("postgres://")
+    return uri

@@ -1,0 +1,78 @@
+"""The local PostgreSQL: start twice, stop, restart after a crash, stale pid file, port in use.
+
+These tests run a second embedded server of their own (own data folder, own
+port), so they never disturb the one the rest of the suite uses.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from globalcart import localstack, settings
+from globalcart.errors import GlobalCartError
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def own_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    port = _free_port()
+    monkeypatch.setattr(settings, "LOCAL_DIR", tmp_path / "local")
+    monkeypatch.setenv("GLOBALCART_PG_PORT", str(port))
+    for conn_id in (settings.SOURCE_CONN_ID, settings.WAREHOUSE_CONN_ID):
+        monkeypatch.delenv(settings.conn_env_var(conn_id), raising=False)
+    yield port
+    localstack.stop()
+
+
+def _can_query(port: int) -> bool:
+    with psycopg.connect(f"postgresql://postgres@127.0.0.1:{port}/globalcart_warehouse", connect_timeout=5) as conn:
+        return conn.execute("select 1").fetchone() == (1,)
+
+
+def test_start_twice_then_stop_twice(own_server: int) -> None:
+    assert localstack.start().startswith("PostgreSQL started")
+    assert localstack.start().startswith("PostgreSQL already running")
+    assert _can_query(own_server)
+    assert "running" in localstack.status()
+    assert localstack.stop() == "PostgreSQL stopped"
+    assert localstack.stop() == "PostgreSQL is not running"
+    assert "not running" in localstack.status()
+
+
+def test_start_after_crash_and_with_stale_pid_file(own_server: int) -> None:
+    localstack.start()
+    server = localstack.local_server()
+    pid = int(server.pid_file.read_text().splitlines()[0])
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while localstack.status() != "PostgreSQL is not running (start it with `make up`)" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert localstack.start().startswith("PostgreSQL started")
+    assert _can_query(own_server)
+
+    # A pid file naming a live process that is not our server (pids get reused after a reboot).
+    localstack.stop()
+    server.pid_file.write_text(f"{os.getpid()}\n{server.data_dir}\n0\n{own_server}\n")
+    assert localstack.start().startswith("PostgreSQL started")
+    assert _can_query(own_server)
+
+
+def test_port_taken_by_another_program_is_a_clear_error(own_server: int) -> None:
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", own_server))
+        squatter.listen()
+        with pytest.raises(GlobalCartError, match=f"port {own_server} .* in use by another program"):
+            localstack.start()
+    assert "not running" in localstack.status()
