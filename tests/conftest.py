@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -22,7 +23,7 @@ from globalcart import localstack, settings
 
 # Airflow reads its settings when first imported: give the tests their own home.
 os.environ.setdefault("AIRFLOW_HOME", str(settings.LOCAL_DIR / "airflow-test"))
-from globalcart.airflow_env import apply_airflow_environment  # noqa: E402
+from globalcart.airflow_env import apply_airflow_environment
 
 apply_airflow_environment()
 
@@ -41,12 +42,15 @@ def _with_database(uri: str, name: str) -> str:
     return urlunsplit(urlsplit(uri)._replace(path=f"/{name}"))
 
 
-@pytest.fixture
-def fresh_database(server_uri: str) -> Iterator[str]:
-    """A new empty database; yields its URI."""
+@contextmanager
+def scratch_database(server_uri: str, template: str | None = None) -> Iterator[str]:
+    """A new database (empty, or a copy of ``template``), dropped afterwards; yields its URI."""
     name = f"globalcart_test_{uuid.uuid4().hex[:12]}"
+    create = sql.SQL("create database {}").format(sql.Identifier(name))
+    if template:
+        create += sql.SQL(" template {}").format(sql.Identifier(urlsplit(template).path.lstrip("/")))
     with psycopg.connect(server_uri, autocommit=True) as admin:
-        admin.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+        admin.execute(create)
     try:
         yield _with_database(server_uri, name)
     finally:
@@ -55,7 +59,25 @@ def fresh_database(server_uri: str) -> Iterator[str]:
 
 
 @pytest.fixture
+def fresh_database(server_uri: str) -> Iterator[str]:
+    """A new empty database; yields its URI."""
+    with scratch_database(server_uri) as uri:
+        yield uri
+
+
+@pytest.fixture
 def source_uri(fresh_database: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """A new empty database that the project sees as its source (``globalcart_source`` connection)."""
     monkeypatch.setenv(settings.conn_env_var(settings.SOURCE_CONN_ID), fresh_database)
     return fresh_database
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> None:
+    """A migrated Airflow metadata database (SQLite, in the tests' own AIRFLOW_HOME)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    airflow = Path(sys.executable).with_name("airflow")
+    subprocess.run([str(airflow), "db", "migrate"], check=True, capture_output=True)

@@ -1,0 +1,5 @@
+import sys
+
+from globalcart.cli import main
+
+sys.exit(main())

@@ -1,0 +1,42 @@
+"""The environment Airflow runs with in local mode.
+
+Airflow reads its settings and connections from environment variables; this is
+the one place that says what they are, for ``make airflow``, ``globalcart
+airflow ...``, the demo and the tests. A variable already set in the caller's
+environment wins, so the same code can point at another PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import MutableMapping
+
+from globalcart import settings
+
+
+def airflow_environment() -> dict[str, str]:
+    home = settings.LOCAL_DIR / "airflow"
+    defaults = {
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(settings.PROJECT_DIR / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(settings.PROJECT_DIR / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+        "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
+        "AIRFLOW__API__PORT": os.environ.get("GLOBALCART_AIRFLOW_PORT", "8080"),
+        settings.conn_env_var(settings.SOURCE_CONN_ID): settings.SOURCE.uri,
+        settings.conn_env_var(settings.WAREHOUSE_CONN_ID): settings.WAREHOUSE.uri,
+    }
+    return {key: os.environ.get(key, value) for key, value in defaults.items()}
+
+
+def prepare_airflow_home(env: MutableMapping[str, str]) -> None:
+    os.makedirs(env["AIRFLOW_HOME"], exist_ok=True)
+
+
+def apply_airflow_environment() -> None:
+    """Set the local-mode Airflow variables in this process (before Airflow is imported)."""
+    env = airflow_environment()
+    os.environ.update(env)
+    prepare_airflow_home(os.environ)

@@ -1,0 +1,239 @@
+"""The ``globalcart`` command (also ``python -m globalcart``).
+
+Every failure a user can cause (bad options, a database that is not there, a
+source that already exists) ends in one line on stderr and exit status 1 or 2,
+never a traceback, and leaves the databases as they were.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from globalcart.errors import GlobalCartError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but errors are one line (the usage is one `--help` away)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be greater than 0, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
+    return value
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="globalcart", description="GlobalCart 360: the shop source, the local stack, Airflow.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+
+    commands.add_parser("up", help="start the local PostgreSQL (if needed) and create the databases")
+    commands.add_parser("down", help="stop the local PostgreSQL")
+    commands.add_parser("status", help="say whether the local PostgreSQL is running")
+    commands.add_parser("reset", help="stop the local PostgreSQL and delete its data")
+    commands.add_parser("demo", help="run the whole job end to end on the local stack")
+
+    generate = commands.add_parser("generate", help="fill the source database with a generated shop history")
+    generate.add_argument(
+        "--order-lines",
+        type=_positive_int,
+        default=200_000,
+        help="scale: number of order lines in the history (default 200000)",
+    )
+    generate.add_argument("--days", type=_positive_int, default=730, help="length of the history (default 730)")
+    generate.add_argument(
+        "--end-date",
+        type=_iso_date,
+        default=None,
+        help="the history ends before this date (default: today, UTC)",
+    )
+    generate.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    generate.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace an existing source history (otherwise an existing one is an error)",
+    )
+    generate.add_argument("--manifest", type=Path, default=None, help="also write the manifest to this JSON file")
+
+    simulate = commands.add_parser("simulate", help="move the live source forward in simulated time")
+    simulate.add_argument("--steps", type=_positive_int, default=1, help="number of steps (default 1)")
+    simulate.add_argument("--hours", type=_positive_float, default=6.0, help="simulated hours per step (default 6)")
+    simulate.add_argument(
+        "--hard-case",
+        action="append",
+        default=[],
+        dest="hard_cases",
+        choices=["long_transaction", "shared_timestamp", "old_order_burst"],
+        help="also produce this hard case in every step (repeatable)",
+    )
+    simulate.add_argument(
+        "--burst-rows", type=_positive_int, default=200, help="rows touched by a hard case (default 200)"
+    )
+
+    bench = commands.add_parser("bench", help="measure the generator's throughput into PostgreSQL")
+    bench.add_argument("--order-lines", type=_positive_int, default=1_000_000)
+    bench.add_argument("--seed", type=int, default=42)
+
+    airflow = commands.add_parser("airflow", help="run an airflow command with the project's settings", add_help=False)
+    airflow.add_argument("airflow_args", nargs=argparse.REMAINDER)
+    commands.add_parser("env", help="print the environment (shell exports) that Airflow runs with")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args) or 0
+    except GlobalCartError as exc:
+        print(f"globalcart {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"globalcart {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def cmd_up(_: argparse.Namespace) -> int:
+    from globalcart import localstack
+
+    _say(localstack.start())
+    return 0
+
+
+def cmd_down(_: argparse.Namespace) -> int:
+    from globalcart import localstack
+
+    _say(localstack.stop())
+    return 0
+
+
+def cmd_status(_: argparse.Namespace) -> int:
+    from globalcart import localstack
+
+    _say(localstack.status())
+    return 0
+
+
+def cmd_reset(_: argparse.Namespace) -> int:
+    from globalcart import localstack
+
+    _say(localstack.destroy())
+    return 0
+
+
+def cmd_demo(_: argparse.Namespace) -> int:
+    from globalcart.demo import run_demo
+
+    run_demo(_say)
+    return 0
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from globalcart.source.history import load_history
+
+    end_date = args.end_date or datetime.now(UTC).date()
+    started = time.perf_counter()
+    manifest = load_history(
+        order_lines=args.order_lines,
+        days=args.days,
+        end_date=end_date,
+        seed=args.seed,
+        replace=args.replace,
+        progress=lambda line: _say(f"  {line}"),
+    )
+    elapsed = time.perf_counter() - started
+    if args.manifest:
+        args.manifest.write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
+    counts = manifest.get("row_counts", {})
+    _say(
+        f"generated {counts.get('order_items', 0):,} order lines in {counts.get('orders', 0):,} orders"
+        f" for {counts.get('customers', 0):,} customers ({args.days} days up to {end_date}) in {elapsed:.1f} s"
+    )
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from globalcart.source.simulator import simulate
+
+    simulate(args.steps, args.hours, args.hard_cases, args.burst_rows, progress=_say)
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from globalcart.bench import bench_generator
+
+    bench_generator(args.order_lines, args.seed, report=_say)
+    return 0
+
+
+def cmd_env(_: argparse.Namespace) -> int:
+    from globalcart.airflow_env import airflow_environment
+
+    for key, value in sorted(airflow_environment().items()):
+        _say(f"export {key}={_shell_quote(value)}")
+    return 0
+
+
+def cmd_airflow(args: argparse.Namespace) -> int:
+    from globalcart.airflow_env import airflow_environment, prepare_airflow_home
+
+    env = {**os.environ, **airflow_environment()}
+    prepare_airflow_home(env)
+    executable = Path(sys.executable).with_name("airflow")
+    os.execve(executable, [str(executable), *args.airflow_args], env)
+    return 0  # not reached
+
+
+def _shell_quote(value: str) -> str:
+    import shlex
+
+    return shlex.quote(value)
+
+
+_COMMANDS = {
+    "up": cmd_up,
+    "down": cmd_down,
+    "status": cmd_status,
+    "reset": cmd_reset,
+    "demo": cmd_demo,
+    "generate": cmd_generate,
+    "simulate": cmd_simulate,
+    "bench": cmd_bench,
+    "env": cmd_env,
+    "airflow": cmd_airflow,
+}
+
+__all__ = ["build_parser", "main"]

@@ -1,0 +1,2 @@
+update sim.clock
+set simulated_at = %(simulated_at)s, step_count = step_count + 1;
