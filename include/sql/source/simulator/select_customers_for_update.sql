@@ -1,0 +1,8 @@
+select
+    customer_id,
+    region,
+    country_code,
+    segment
+from shop.customers
+where customer_id = any(%(customer_ids)s) and status = 'active'
+order by customer_id;

@@ -1,0 +1,1 @@
+select coalesce(max(customer_id), 0) from shop.customers;
