@@ -1,0 +1,75 @@
+# GlobalCart 360. `make demo` and `make test` set up everything they need:
+# a virtualenv in .venv, the pinned dependencies, and a local PostgreSQL.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+GLOBALCART := $(BIN)/globalcart
+INSTALLED := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help venv up down status reset generate simulate demo test lint format bench airflow lock clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(INSTALLED): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "GlobalCart 360 needs Python 3.11 or newer; found " + sys.version.split()[0] + " (set PYTHON=python3.11)")'
+	@echo "==> creating $(VENV) and installing the pinned dependencies (about 2 minutes the first time)"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt -c constraints.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+venv: $(INSTALLED)  ## create the virtualenv and install the dependencies
+
+up: venv  ## start the local PostgreSQL and create the databases
+	@$(GLOBALCART) up
+
+down: venv  ## stop the local PostgreSQL
+	@$(GLOBALCART) down
+
+status: venv  ## is the local PostgreSQL running?
+	@$(GLOBALCART) status
+
+reset: venv  ## stop the local PostgreSQL and delete all local data
+	@$(GLOBALCART) reset
+
+generate: up  ## replace the source with a freshly generated history
+	@$(GLOBALCART) generate --replace
+
+simulate: up  ## move the live source forward by one step
+	@$(GLOBALCART) simulate
+
+demo: venv  ## run the whole pipeline end to end on the local stack
+	@$(GLOBALCART) demo
+
+test: venv lint  ## run the linters and the whole test suite
+	$(BIN)/pytest
+
+lint: venv  ## check Python (ruff) and SQL (sqlfluff) without changing files
+	$(BIN)/ruff check dags include plugins tests
+	$(BIN)/ruff format --check dags include plugins tests
+	$(BIN)/sqlfluff lint include/sql
+
+format: venv  ## fix what the linters can fix
+	$(BIN)/ruff check --fix dags include plugins tests
+	$(BIN)/ruff format dags include plugins tests
+	$(BIN)/sqlfluff fix include/sql
+
+bench: up  ## measure the generator on 1 million order lines
+	@$(GLOBALCART) bench
+
+airflow: up  ## run Airflow locally (airflow standalone) with the project's DAGs and connections
+	@$(GLOBALCART) airflow standalone
+
+lock: venv  ## re-resolve constraints.txt from requirements*.txt
+	$(PYTHON) -m venv --clear .lock-venv
+	.lock-venv/bin/pip install --quiet -r requirements.txt -r requirements-dev.txt
+	(echo "# Full lock of the resolved environment (pip freeze), used as \`pip install -c constraints.txt\`."; \
+	 echo "# Regenerate with \`make lock\` after changing requirements.txt or requirements-dev.txt."; \
+	 .lock-venv/bin/pip freeze) > constraints.txt
+	rm -rf .lock-venv
+
+clean:  ## remove the virtualenv (local data stays; see `make reset`)
+	rm -rf $(VENV)
