@@ -18,7 +18,7 @@ $(INSTALLED): requirements.txt requirements-dev.txt constraints.txt pyproject.to
 	@echo "==> creating $(VENV) and installing the pinned dependencies (about 2 minutes the first time)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt -c constraints.txt
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
 
 venv: $(INSTALLED)  ## create the virtualenv and install the dependencies

@@ -85,7 +85,9 @@ def test_every_shop_table_has_an_updated_at_trigger_and_index(shop) -> None:
     }
     indexed = {
         row[0]
-        for row in shop.execute("select tablename from pg_indexes where schemaname = 'shop' and indexdef like '%(updated_at)'")
+        for row in shop.execute(
+            "select tablename from pg_indexes where schemaname = 'shop' and indexdef like '%(updated_at)'"
+        )
     }
     assert len(tables) == 11
     assert triggers == tables
