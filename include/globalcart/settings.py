@@ -49,14 +49,24 @@ def conn_env_var(conn_id: str) -> str:
 
 @dataclass(frozen=True)
 class Database:
-    """One of the project's databases, known by its Airflow connection id."""
+    """One of the project's databases, known by its Airflow connection id.
+
+    Its URI comes from ``fixed_uri`` when given (a task resolves it through
+    Airflow's connections), else from the ``AIRFLOW_CONN_*`` variable, else from
+    the embedded server.
+    """
 
     conn_id: str
     default_database: str
+    fixed_uri: str | None = None
 
     @property
     def uri(self) -> str:
-        return os.environ.get(conn_env_var(self.conn_id)) or embedded_uri(self.default_database)
+        return self.fixed_uri or os.environ.get(conn_env_var(self.conn_id)) or embedded_uri(self.default_database)
+
+    def at(self, uri: str) -> Database:
+        """The same database role, at another URI."""
+        return Database(self.conn_id, self.default_database, uri)
 
     @property
     def is_external(self) -> bool:

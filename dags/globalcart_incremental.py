@@ -1,0 +1,122 @@
+"""
+### Incremental load of the star schema
+
+Keeps the warehouse's star schema in step with the shop's operational database
+without full reloads:
+
+1. `apply_migrations`: bring the warehouse schemas up to date (idempotent).
+2. `extract_changed_rows`: stream every source row changed since its table's
+   watermark into `staging`, all tables from one consistent snapshot.
+3. `merge_mirror.*`: per table, reject rows that break the contract (kept in
+   `audit.rejected_rows` with the reason), merge the rest into `mirror` with
+   newer-wins upserts, record status changes, log counts in `audit.load_runs`,
+   and advance the table's watermark in the same transaction.
+4. `build_dimensions.*` then `build_facts.*`: rebuild exactly the dimension
+   members and facts touched by what was merged since their last build.
+5. `report_run`: the run's counts per table; publishes the
+   `globalcart_star_schema` asset that downstream DAGs are scheduled on.
+
+Params: `full_refresh` reloads everything from the source; `reextract_from`
+(an ISO timestamp) re-reads every row changed since then. A backfill
+(`airflow backfill create`) re-reads the rows changed in each run's interval
+without moving the watermarks. All of it is idempotent.
+
+**When it fails**
+- *extract_changed_rows*: the source or the warehouse is unreachable (check the
+  `globalcart_source` / `globalcart_warehouse` connections). Nothing was merged;
+  clear the task once the database is back.
+- *merge_mirror.\\** or *build_\\**: each step is one transaction, so a failed step
+  changed nothing. Read the task log for the SQL error, fix the cause, clear the
+  task. Watermarks only move with a successful merge, and builds catch up on
+  everything merged since their last success, so a later run also heals it.
+- Rows rejected by the contract do not fail the run: see `audit.rejected_rows`.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+
+from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
+from airflow.sdk import Asset, Param, TaskGroup, chain, dag, task
+
+from globalcart.settings import SQL_DIR, WAREHOUSE_CONN_ID
+from globalcart.warehouse.steps import DIMENSION_STEPS, FACT_STEPS, MERGE_STEPS, step_name
+
+WAREHOUSE_REFRESHED = Asset("globalcart_star_schema")
+INTERVAL = timedelta(minutes=int(os.environ.get("GLOBALCART_INCREMENTAL_INTERVAL_MINUTES", "15")))
+
+
+def sql_step(sql_file: str) -> SQLExecuteQueryOperator:
+    return SQLExecuteQueryOperator(
+        task_id=step_name(sql_file),
+        conn_id=WAREHOUSE_CONN_ID,
+        sql=sql_file,
+        parameters={"run_id": "{{ run_id }}"},
+        split_statements=True,
+        return_last=False,
+        show_return_value_in_logs=False,
+    )
+
+
+@dag(
+    dag_id="globalcart_incremental",
+    schedule=INTERVAL,
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    template_searchpath=[str(SQL_DIR)],
+    tags=["globalcart", "warehouse"],
+    doc_md=__doc__,
+    default_args={"owner": "globalcart", "retries": 2, "retry_delay": timedelta(minutes=1)},
+    params={
+        "full_refresh": Param(False, type="boolean", description="Reload the whole source and rebuild everything."),
+        "reextract_from": Param(
+            None,
+            type=["null", "string"],
+            format="date-time",
+            description="Re-read every source row changed since this time (ISO 8601).",
+        ),
+    },
+)
+def globalcart_incremental():
+    @task
+    def apply_migrations() -> list[str]:
+        from globalcart.warehouse.tasks import migrate_warehouse
+
+        return migrate_warehouse()
+
+    @task
+    def extract_changed_rows(**context) -> dict[str, int]:
+        from globalcart.warehouse.tasks import extract
+
+        dag_run = context["dag_run"]
+        is_backfill = str(dag_run.run_type).lower().endswith("backfill")
+        return extract(
+            dag_run.run_id,
+            full_refresh=bool(context["params"].get("full_refresh")),
+            reextract_from=context["params"].get("reextract_from"),
+            backfill_window=(context["data_interval_start"], context["data_interval_end"]) if is_backfill else None,
+        )
+
+    with TaskGroup("merge_mirror") as merge_mirror:
+        for sql_file in MERGE_STEPS:
+            sql_step(sql_file)
+
+    with TaskGroup("build_dimensions") as build_dimensions:
+        chain(*(sql_step(sql_file) for sql_file in DIMENSION_STEPS))
+
+    with TaskGroup("build_facts") as build_facts:
+        for sql_file in FACT_STEPS:
+            sql_step(sql_file)
+
+    @task(outlets=[WAREHOUSE_REFRESHED])
+    def report_run(**context) -> list[str]:
+        from globalcart.warehouse.tasks import report
+
+        return report(context["dag_run"].run_id)
+
+    chain(apply_migrations(), extract_changed_rows(), merge_mirror, build_dimensions, build_facts, report_run())
+
+
+globalcart_incremental()

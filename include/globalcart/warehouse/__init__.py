@@ -1,0 +1,1 @@
+"""The warehouse: migrations, change extraction from the shop, the mirror merge and the star-schema builds."""

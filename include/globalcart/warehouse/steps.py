@@ -1,0 +1,38 @@
+"""The steps of the incremental load, by name and SQL file.
+
+Kept free of database imports: the DAG file reads it every time it is parsed.
+"""
+
+from __future__ import annotations
+
+SOURCE_TABLES: tuple[str, ...] = (
+    "carriers",
+    "fulfillment_centers",
+    "customers",
+    "products",
+    "product_prices",
+    "promotions",
+    "orders",
+    "order_items",
+    "payments",
+    "shipments",
+    "returns",
+)
+MERGE_STEPS: tuple[str, ...] = tuple(f"merge/merge_mirror_{table}.sql" for table in SOURCE_TABLES)
+DIMENSION_STEPS: tuple[str, ...] = (
+    "build/build_small_dimensions.sql",
+    "build/build_dim_customer.sql",
+    "build/build_dim_product.sql",
+)
+FACT_STEPS: tuple[str, ...] = (
+    "build/build_fct_order_line.sql",
+    "build/build_fct_payment_attempt.sql",
+    "build/build_fct_shipment.sql",
+    "build/build_fct_return_line.sql",
+)
+RESET_STEP = "warehouse/reset_for_full_refresh.sql"
+
+
+def step_name(sql_file: str) -> str:
+    """``merge/merge_mirror_orders.sql`` -> ``merge_mirror_orders``: the task id of the step."""
+    return sql_file.rsplit("/", 1)[-1].removesuffix(".sql")

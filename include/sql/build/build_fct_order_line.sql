@@ -1,0 +1,178 @@
+-- Rebuild the order lines touched by anything merged since the last build: the
+-- line itself, its order (status, channel...), its customer (a new version), or
+-- its product's price list (the cost valid when the order was placed).
+
+lock table mirror.orders, mirror.order_items, mirror.customers, mirror.products, mirror.product_prices
+in share mode;
+
+create temp table build_window on commit drop as
+select
+    coalesce(
+        (
+            select p.built_through_merge_seq from audit.build_progress as p
+            where p.target_table = 'fct_order_line'
+        ), 0
+    ) as built_after,
+    (select case when s.is_called then s.last_value else 0 end from mirror.merge_seq as s) as built_through;
+
+create temp table affected_order_items on commit drop as
+select i.order_item_id
+from mirror.order_items as i
+inner join build_window as w on i.merge_seq > w.built_after
+union
+select i.order_item_id
+from mirror.orders as o
+inner join build_window as w on o.merge_seq > w.built_after
+inner join mirror.order_items as i on o.order_id = i.order_id
+union
+select i.order_item_id
+from mirror.customers as c
+inner join build_window as w on c.merge_seq > w.built_after
+inner join mirror.orders as o on c.customer_id = o.customer_id
+inner join mirror.order_items as i on o.order_id = i.order_id
+union
+select i.order_item_id
+from mirror.product_prices as pp
+inner join build_window as w on pp.merge_seq > w.built_after
+inner join mirror.order_items as i on pp.product_id = i.product_id
+inner join mirror.orders as o on i.order_id = o.order_id
+where o.ordered_at >= pp.valid_from
+union
+select f.order_item_id
+from mirror.products as p
+inner join build_window as w on p.merge_seq > w.built_after
+inner join dw.fct_order_line as f
+    on
+        f.product_key in (
+            select d.product_key from dw.dim_product as d
+            where d.product_id = p.product_id
+        )
+where f.unit_cost is null;
+
+-- Members a line refers to that have not arrived yet are inferred, to be completed later.
+insert into dw.dim_customer (customer_id, region, segment, valid_from, is_inferred)
+select distinct
+    o.customer_id,
+    'unknown',
+    'unknown',
+    '-infinity'::timestamptz,
+    true
+from affected_order_items as a
+inner join mirror.order_items as i on a.order_item_id = i.order_item_id
+inner join mirror.orders as o on i.order_id = o.order_id
+where
+    not exists (
+        select from dw.dim_customer as d
+        where d.customer_id = o.customer_id
+    )
+on conflict do nothing;
+
+insert into dw.dim_product (product_id, category, valid_from, is_inferred)
+select distinct
+    i.product_id,
+    'unknown',
+    '-infinity'::timestamptz,
+    true
+from affected_order_items as a
+inner join mirror.order_items as i on a.order_item_id = i.order_item_id
+where
+    not exists (
+        select from dw.dim_product as d
+        where d.product_id = i.product_id
+    )
+on conflict do nothing;
+
+insert into dw.dim_channel (channel_code, channel_name)
+select distinct
+    o.channel,
+    o.channel
+from affected_order_items as a
+inner join mirror.order_items as i on a.order_item_id = i.order_item_id
+inner join mirror.orders as o on i.order_id = o.order_id
+on conflict (channel_code) do nothing;
+
+insert into dw.dim_promotion (promotion_id, promotion_code, is_inferred)
+select distinct
+    o.promotion_id,
+    'inferred-' || o.promotion_id,
+    true
+from affected_order_items as a
+inner join mirror.order_items as i on a.order_item_id = i.order_item_id
+inner join mirror.orders as o on i.order_id = o.order_id
+where o.promotion_id is not null
+on conflict (promotion_id) do nothing;
+
+-- Lines whose order has not arrived yet wait in the mirror; the order's arrival rebuilds them.
+insert into dw.fct_order_line as f (
+    order_item_id, order_id, line_number, order_date_key, ordered_at, customer_key, product_key, channel_key,
+    promotion_key, order_status, is_cancelled, quantity, unit_price, gross_amount, discount_amount, net_amount,
+    unit_cost, cost_amount, source_updated_at
+)
+select
+    i.order_item_id,
+    i.order_id,
+    i.line_number,
+    to_char(o.ordered_at at time zone 'UTC', 'YYYYMMDD')::integer as order_date_key,
+    o.ordered_at,
+    dc.customer_key,
+    dp.product_key,
+    ch.channel_key,
+    coalesce(pr.promotion_key, 0) as promotion_key,
+    o.status as order_status,
+    o.status = 'cancelled' as is_cancelled,
+    i.quantity,
+    i.unit_price,
+    i.quantity * i.unit_price as gross_amount,
+    i.discount_amount,
+    i.quantity * i.unit_price - i.discount_amount as net_amount,
+    dp.unit_cost,
+    i.quantity * dp.unit_cost as cost_amount,
+    greatest(i.updated_at, o.updated_at) as source_updated_at
+from affected_order_items as a
+inner join mirror.order_items as i on a.order_item_id = i.order_item_id
+inner join mirror.orders as o on i.order_id = o.order_id
+inner join dw.dim_customer as dc
+    on
+        o.customer_id = dc.customer_id
+        and o.ordered_at >= dc.valid_from
+        and o.ordered_at < dc.valid_to
+inner join dw.dim_product as dp
+    on
+        i.product_id = dp.product_id
+        and o.ordered_at >= dp.valid_from
+        and o.ordered_at < dp.valid_to
+inner join dw.dim_channel as ch on o.channel = ch.channel_code
+left join dw.dim_promotion as pr on o.promotion_id = pr.promotion_id
+on conflict (order_item_id) do update
+    set
+        order_id = excluded.order_id,
+        line_number = excluded.line_number,
+        order_date_key = excluded.order_date_key,
+        ordered_at = excluded.ordered_at,
+        customer_key = excluded.customer_key,
+        product_key = excluded.product_key,
+        channel_key = excluded.channel_key,
+        promotion_key = excluded.promotion_key,
+        order_status = excluded.order_status,
+        is_cancelled = excluded.is_cancelled,
+        quantity = excluded.quantity,
+        unit_price = excluded.unit_price,
+        gross_amount = excluded.gross_amount,
+        discount_amount = excluded.discount_amount,
+        net_amount = excluded.net_amount,
+        unit_cost = excluded.unit_cost,
+        cost_amount = excluded.cost_amount,
+        source_updated_at = excluded.source_updated_at
+    where f is distinct from excluded;
+
+insert into audit.build_progress (target_table, built_through_merge_seq, run_id)
+select
+    'fct_order_line',
+    w.built_through,
+    %(run_id)s
+from build_window as w
+on conflict (target_table) do update
+    set
+        built_through_merge_seq = excluded.built_through_merge_seq,
+        run_id = excluded.run_id,
+        built_at = now();

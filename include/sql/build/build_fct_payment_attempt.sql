@@ -1,0 +1,124 @@
+-- Rebuild the payment attempts touched by anything merged since the last build:
+-- the attempt itself or its order (customer, channel).
+
+lock table mirror.orders, mirror.payments, mirror.customers in share mode;
+
+create temp table build_window on commit drop as
+select
+    coalesce(
+        (
+            select p.built_through_merge_seq from audit.build_progress as p
+            where p.target_table = 'fct_payment_attempt'
+        ),
+        0
+    ) as built_after,
+    (select case when s.is_called then s.last_value else 0 end from mirror.merge_seq as s) as built_through;
+
+create temp table affected_payments on commit drop as
+select p.payment_id
+from mirror.payments as p
+inner join build_window as w on p.merge_seq > w.built_after
+union
+select p.payment_id
+from mirror.orders as o
+inner join build_window as w on o.merge_seq > w.built_after
+inner join mirror.payments as p on o.order_id = p.order_id
+union
+select p.payment_id
+from mirror.customers as c
+inner join build_window as w on c.merge_seq > w.built_after
+inner join mirror.orders as o on c.customer_id = o.customer_id
+inner join mirror.payments as p on o.order_id = p.order_id;
+
+insert into dw.dim_customer (customer_id, region, segment, valid_from, is_inferred)
+select distinct
+    o.customer_id,
+    'unknown',
+    'unknown',
+    '-infinity'::timestamptz,
+    true
+from affected_payments as a
+inner join mirror.payments as p on a.payment_id = p.payment_id
+inner join mirror.orders as o on p.order_id = o.order_id
+where
+    not exists (
+        select from dw.dim_customer as d
+        where d.customer_id = o.customer_id
+    )
+on conflict do nothing;
+
+insert into dw.dim_payment_method (payment_method_code, payment_method_name)
+select distinct
+    p.payment_method,
+    p.payment_method
+from affected_payments as a
+inner join mirror.payments as p on a.payment_id = p.payment_id
+on conflict (payment_method_code) do nothing;
+
+insert into dw.dim_channel (channel_code, channel_name)
+select distinct
+    o.channel,
+    o.channel
+from affected_payments as a
+inner join mirror.payments as p on a.payment_id = p.payment_id
+inner join mirror.orders as o on p.order_id = o.order_id
+on conflict (channel_code) do nothing;
+
+-- Attempts whose order has not arrived yet wait in the mirror.
+insert into dw.fct_payment_attempt as f (
+    payment_id, order_id, attempt_date_key, attempted_at, customer_key, channel_key, payment_method_key,
+    provider, attempt_number, payment_status, is_declined, decline_reason, amount, source_updated_at
+)
+select
+    p.payment_id,
+    p.order_id,
+    to_char(p.attempted_at at time zone 'UTC', 'YYYYMMDD')::integer as attempt_date_key,
+    p.attempted_at,
+    dc.customer_key,
+    ch.channel_key,
+    pm.payment_method_key,
+    p.provider,
+    p.attempt_number,
+    p.status as payment_status,
+    p.status = 'declined' as is_declined,
+    p.decline_reason,
+    p.amount,
+    greatest(p.updated_at, o.updated_at) as source_updated_at
+from affected_payments as a
+inner join mirror.payments as p on a.payment_id = p.payment_id
+inner join mirror.orders as o on p.order_id = o.order_id
+inner join dw.dim_customer as dc
+    on
+        o.customer_id = dc.customer_id
+        and o.ordered_at >= dc.valid_from
+        and o.ordered_at < dc.valid_to
+inner join dw.dim_channel as ch on o.channel = ch.channel_code
+inner join dw.dim_payment_method as pm on p.payment_method = pm.payment_method_code
+on conflict (payment_id) do update
+    set
+        order_id = excluded.order_id,
+        attempt_date_key = excluded.attempt_date_key,
+        attempted_at = excluded.attempted_at,
+        customer_key = excluded.customer_key,
+        channel_key = excluded.channel_key,
+        payment_method_key = excluded.payment_method_key,
+        provider = excluded.provider,
+        attempt_number = excluded.attempt_number,
+        payment_status = excluded.payment_status,
+        is_declined = excluded.is_declined,
+        decline_reason = excluded.decline_reason,
+        amount = excluded.amount,
+        source_updated_at = excluded.source_updated_at
+    where f is distinct from excluded;
+
+insert into audit.build_progress (target_table, built_through_merge_seq, run_id)
+select
+    'fct_payment_attempt',
+    w.built_through,
+    %(run_id)s
+from build_window as w
+on conflict (target_table) do update
+    set
+        built_through_merge_seq = excluded.built_through_merge_seq,
+        run_id = excluded.run_id,
+        built_at = now();

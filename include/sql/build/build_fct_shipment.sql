@@ -1,0 +1,130 @@
+-- Rebuild the shipments touched by anything merged since the last build: the
+-- shipment itself (a late delivery lands here), its order, or its customer.
+
+lock table mirror.orders, mirror.shipments, mirror.customers in share mode;
+
+create temp table build_window on commit drop as
+select
+    coalesce(
+        (
+            select p.built_through_merge_seq from audit.build_progress as p
+            where p.target_table = 'fct_shipment'
+        ), 0
+    ) as built_after,
+    (select case when s.is_called then s.last_value else 0 end from mirror.merge_seq as s) as built_through;
+
+create temp table affected_shipments on commit drop as
+select s.shipment_id
+from mirror.shipments as s
+inner join build_window as w on s.merge_seq > w.built_after
+union
+select s.shipment_id
+from mirror.orders as o
+inner join build_window as w on o.merge_seq > w.built_after
+inner join mirror.shipments as s on o.order_id = s.order_id
+union
+select s.shipment_id
+from mirror.customers as c
+inner join build_window as w on c.merge_seq > w.built_after
+inner join mirror.orders as o on c.customer_id = o.customer_id
+inner join mirror.shipments as s on o.order_id = s.order_id;
+
+insert into dw.dim_customer (customer_id, region, segment, valid_from, is_inferred)
+select distinct
+    o.customer_id,
+    'unknown',
+    'unknown',
+    '-infinity'::timestamptz,
+    true
+from affected_shipments as a
+inner join mirror.shipments as s on a.shipment_id = s.shipment_id
+inner join mirror.orders as o on s.order_id = o.order_id
+where
+    not exists (
+        select from dw.dim_customer as d
+        where d.customer_id = o.customer_id
+    )
+on conflict do nothing;
+
+insert into dw.dim_carrier (carrier_code, carrier_name, is_inferred)
+select distinct
+    s.carrier_code,
+    s.carrier_code,
+    true
+from affected_shipments as a
+inner join mirror.shipments as s on a.shipment_id = s.shipment_id
+on conflict (carrier_code) do nothing;
+
+insert into dw.dim_fulfillment_center (fulfillment_center_code, is_inferred)
+select distinct
+    s.fulfillment_center_code,
+    true
+from affected_shipments as a
+inner join mirror.shipments as s on a.shipment_id = s.shipment_id
+on conflict (fulfillment_center_code) do nothing;
+
+-- Shipments whose order has not arrived yet wait in the mirror.
+insert into dw.fct_shipment as f (
+    shipment_id, order_id, order_date_key, customer_key, carrier_key, fulfillment_center_key, shipment_status,
+    promised_at, shipped_at, delivered_at, delivered_date_key, is_delivered, is_on_time, days_to_deliver,
+    days_late, shipping_cost, source_updated_at
+)
+select
+    s.shipment_id,
+    s.order_id,
+    to_char(o.ordered_at at time zone 'UTC', 'YYYYMMDD')::integer as order_date_key,
+    dc.customer_key,
+    ca.carrier_key,
+    fc.fulfillment_center_key,
+    s.status as shipment_status,
+    s.promised_at,
+    s.shipped_at,
+    s.delivered_at,
+    to_char(s.delivered_at at time zone 'UTC', 'YYYYMMDD')::integer as delivered_date_key,
+    s.delivered_at is not null as is_delivered,
+    s.delivered_at <= s.promised_at as is_on_time,
+    round((extract(epoch from s.delivered_at - s.shipped_at) / 86400)::numeric, 2) as days_to_deliver,
+    round((greatest(extract(epoch from s.delivered_at - s.promised_at), 0) / 86400)::numeric, 2) as days_late,
+    s.shipping_cost,
+    greatest(s.updated_at, o.updated_at) as source_updated_at
+from affected_shipments as a
+inner join mirror.shipments as s on a.shipment_id = s.shipment_id
+inner join mirror.orders as o on s.order_id = o.order_id
+inner join dw.dim_customer as dc
+    on
+        o.customer_id = dc.customer_id
+        and o.ordered_at >= dc.valid_from
+        and o.ordered_at < dc.valid_to
+inner join dw.dim_carrier as ca on s.carrier_code = ca.carrier_code
+inner join dw.dim_fulfillment_center as fc on s.fulfillment_center_code = fc.fulfillment_center_code
+on conflict (shipment_id) do update
+    set
+        order_id = excluded.order_id,
+        order_date_key = excluded.order_date_key,
+        customer_key = excluded.customer_key,
+        carrier_key = excluded.carrier_key,
+        fulfillment_center_key = excluded.fulfillment_center_key,
+        shipment_status = excluded.shipment_status,
+        promised_at = excluded.promised_at,
+        shipped_at = excluded.shipped_at,
+        delivered_at = excluded.delivered_at,
+        delivered_date_key = excluded.delivered_date_key,
+        is_delivered = excluded.is_delivered,
+        is_on_time = excluded.is_on_time,
+        days_to_deliver = excluded.days_to_deliver,
+        days_late = excluded.days_late,
+        shipping_cost = excluded.shipping_cost,
+        source_updated_at = excluded.source_updated_at
+    where f is distinct from excluded;
+
+insert into audit.build_progress (target_table, built_through_merge_seq, run_id)
+select
+    'fct_shipment',
+    w.built_through,
+    %(run_id)s
+from build_window as w
+on conflict (target_table) do update
+    set
+        built_through_merge_seq = excluded.built_through_merge_seq,
+        run_id = excluded.run_id,
+        built_at = now();

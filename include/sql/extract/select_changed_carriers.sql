@@ -1,0 +1,9 @@
+-- The carriers changed in [since, until): since is the watermark (inclusive, so rows sharing the
+-- watermark's timestamp are read again and ignored by the merge if not newer).
+select
+    carrier_code,
+    carrier_name,
+    created_at,
+    updated_at
+from shop.carriers
+where updated_at >= %(since)s and updated_at < %(until)s

@@ -1,0 +1,162 @@
+-- Merge the extracted order items into the mirror, in one transaction:
+-- rows that break the contract are kept in audit.rejected_rows with the reason; of the
+-- rest, the newest version of each row wins (a stale or out-of-order row never
+-- overwrites a newer one); the run log gets the counts; and the table's watermark advances
+-- to what this batch actually loaded.
+with checked as (
+    select
+        s.*,
+        case
+            when s.order_item_id is null then 'missing order_item_id'
+            when s.order_id is null then 'missing order_id'
+            when s.line_number is null then 'missing line_number'
+            when s.product_id is null then 'missing product_id'
+            when s.quantity is null then 'missing quantity'
+            when s.unit_price is null then 'missing unit_price'
+            when s.discount_amount is null then 'missing discount_amount'
+            when s.created_at is null then 'missing created_at'
+            when s.updated_at is null then 'missing updated_at'
+            when not pg_input_is_valid(s.order_item_id, 'bigint') then 'unparseable order_item_id: ' || s.order_item_id
+            when not pg_input_is_valid(s.order_id, 'bigint') then 'unparseable order_id: ' || s.order_id
+            when not pg_input_is_valid(s.line_number, 'integer') then 'unparseable line_number: ' || s.line_number
+            when not pg_input_is_valid(s.product_id, 'bigint') then 'unparseable product_id: ' || s.product_id
+            when not pg_input_is_valid(s.quantity, 'integer') then 'unparseable quantity: ' || s.quantity
+            when not pg_input_is_valid(s.unit_price, 'numeric') then 'unparseable unit_price: ' || s.unit_price
+            when
+                not pg_input_is_valid(s.discount_amount, 'numeric')
+                then 'unparseable discount_amount: ' || s.discount_amount
+            when not pg_input_is_valid(s.created_at, 'timestamptz') then 'unparseable created_at: ' || s.created_at
+            when not pg_input_is_valid(s.updated_at, 'timestamptz') then 'unparseable updated_at: ' || s.updated_at
+            when s.quantity::integer <= 0 then 'quantity must be above zero'
+            when s.unit_price::numeric < 0 then 'unit_price must not be negative'
+            when s.discount_amount::numeric < 0 then 'discount_amount must not be negative'
+        end as reject_reason
+    from staging.order_items as s
+),
+
+rejected as (
+    insert into audit.rejected_rows (run_id, table_name, source_key, reason, row_data)
+    select
+        %(run_id)s,
+        'order_items',
+        coalesce(c.order_item_id, 'null'),
+        c.reject_reason,
+        to_jsonb(c) - 'reject_reason'
+    from checked as c
+    where c.reject_reason is not null
+    on conflict do nothing
+    returning 1
+),
+
+latest as (
+    select distinct on (c.order_item_id)
+        c.order_item_id::bigint as order_item_id,
+        c.order_id::bigint as order_id,
+        c.line_number::integer as line_number,
+        c.product_id::bigint as product_id,
+        c.quantity::integer as quantity,
+        c.unit_price::numeric as unit_price,
+        c.discount_amount::numeric as discount_amount,
+        c.created_at::timestamptz as created_at,
+        c.updated_at::timestamptz as updated_at
+    from checked as c
+    where c.reject_reason is null
+    order by c.order_item_id, c.updated_at::timestamptz desc
+),
+
+merged as (
+    insert into mirror.order_items as m (
+        order_item_id,
+        order_id,
+        line_number,
+        product_id,
+        quantity,
+        unit_price,
+        discount_amount,
+        created_at,
+        updated_at,
+        loaded_run_id,
+        merge_seq
+    )
+    select
+        l.*,
+        %(run_id)s,
+        this_merge.merge_seq
+    from latest as l
+    cross join (select nextval('mirror.merge_seq') as merge_seq) as this_merge
+    on conflict (order_item_id) do update
+        set
+            order_id = excluded.order_id,
+            line_number = excluded.line_number,
+            product_id = excluded.product_id,
+            quantity = excluded.quantity,
+            unit_price = excluded.unit_price,
+            discount_amount = excluded.discount_amount,
+            created_at = excluded.created_at,
+            updated_at = excluded.updated_at,
+            loaded_run_id = excluded.loaded_run_id,
+            merge_seq = excluded.merge_seq
+        where excluded.updated_at > m.updated_at
+    returning m.order_item_id, m.updated_at, (m.xmax = 0) as is_insert
+),
+
+counted as (
+    select
+        (select count(*) from checked) as extracted_rows,
+        (
+            select count(*) from merged
+            where is_insert
+        ) as inserted_rows,
+        (
+            select count(*) from merged
+            where not is_insert
+        ) as updated_rows,
+        (
+            select count(*) from checked
+            where reject_reason is null
+        )
+        - (select count(*) from merged) as ignored_stale_rows,
+        (
+            select count(*) from checked
+            where reject_reason is not null
+        ) as rejected_rows,
+        (select count(*) from rejected) as newly_rejected_rows
+)
+
+insert into audit.load_runs (
+    run_id, table_name, extracted_rows, inserted_rows, updated_rows, ignored_stale_rows, rejected_rows,
+    watermark_from, watermark_to
+)
+select
+    %(run_id)s,
+    'order_items',
+    counted.extracted_rows,
+    counted.inserted_rows,
+    counted.updated_rows,
+    counted.ignored_stale_rows,
+    counted.rejected_rows,
+    batch.watermark_from,
+    batch.watermark_to
+from counted
+left join staging.extract_batches as batch on batch.table_name = 'order_items'
+on conflict (run_id, table_name) do update
+    set
+        extracted_rows = excluded.extracted_rows,
+        inserted_rows = audit.load_runs.inserted_rows + excluded.inserted_rows,
+        updated_rows = audit.load_runs.updated_rows + excluded.updated_rows,
+        ignored_stale_rows = excluded.ignored_stale_rows,
+        rejected_rows = excluded.rejected_rows,
+        loaded_at = now();
+
+insert into audit.watermarks (table_name, high_watermark, run_id)
+select
+    batch.table_name,
+    batch.watermark_to,
+    batch.run_id
+from staging.extract_batches as batch
+where batch.table_name = 'order_items' and batch.watermark_to is not null
+on conflict (table_name) do update
+    set
+        high_watermark = greatest(audit.watermarks.high_watermark, excluded.high_watermark),
+        run_id = excluded.run_id,
+        advanced_at = now();

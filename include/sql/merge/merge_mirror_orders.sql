@@ -1,0 +1,190 @@
+-- Merge the extracted orders into the mirror, in one transaction:
+-- rows that break the contract are kept in audit.rejected_rows with the reason; of the
+-- rest, the newest version of each row wins (a stale or out-of-order row never
+-- overwrites a newer one); the run log gets the counts; status changes are
+-- recorded in audit.status_transitions; and the table's watermark advances
+-- to what this batch actually loaded.
+with checked as (
+    select
+        s.*,
+        case
+            when s.order_id is null then 'missing order_id'
+            when s.customer_id is null then 'missing customer_id'
+            when s.channel is null then 'missing channel'
+            when s.status is null then 'missing status'
+            when s.currency_code is null then 'missing currency_code'
+            when s.ordered_at is null then 'missing ordered_at'
+            when s.created_at is null then 'missing created_at'
+            when s.updated_at is null then 'missing updated_at'
+            when not pg_input_is_valid(s.order_id, 'bigint') then 'unparseable order_id: ' || s.order_id
+            when not pg_input_is_valid(s.customer_id, 'bigint') then 'unparseable customer_id: ' || s.customer_id
+            when not pg_input_is_valid(s.promotion_id, 'bigint') then 'unparseable promotion_id: ' || s.promotion_id
+            when not pg_input_is_valid(s.ordered_at, 'timestamptz') then 'unparseable ordered_at: ' || s.ordered_at
+            when not pg_input_is_valid(s.paid_at, 'timestamptz') then 'unparseable paid_at: ' || s.paid_at
+            when
+                not pg_input_is_valid(s.cancelled_at, 'timestamptz')
+                then 'unparseable cancelled_at: ' || s.cancelled_at
+            when not pg_input_is_valid(s.created_at, 'timestamptz') then 'unparseable created_at: ' || s.created_at
+            when not pg_input_is_valid(s.updated_at, 'timestamptz') then 'unparseable updated_at: ' || s.updated_at
+        end as reject_reason
+    from staging.orders as s
+),
+
+rejected as (
+    insert into audit.rejected_rows (run_id, table_name, source_key, reason, row_data)
+    select
+        %(run_id)s,
+        'orders',
+        coalesce(c.order_id, 'null'),
+        c.reject_reason,
+        to_jsonb(c) - 'reject_reason'
+    from checked as c
+    where c.reject_reason is not null
+    on conflict do nothing
+    returning 1
+),
+
+latest as (
+    select distinct on (c.order_id)
+        c.order_id::bigint as order_id,
+        c.customer_id::bigint as customer_id,
+        c.channel,
+        c.status,
+        c.promotion_id::bigint as promotion_id,
+        c.currency_code,
+        c.ordered_at::timestamptz as ordered_at,
+        c.paid_at::timestamptz as paid_at,
+        c.cancelled_at::timestamptz as cancelled_at,
+        c.created_at::timestamptz as created_at,
+        c.updated_at::timestamptz as updated_at
+    from checked as c
+    where c.reject_reason is null
+    order by c.order_id, c.updated_at::timestamptz desc
+),
+
+previous as (
+    select
+        m.order_id,
+        m.status
+    from mirror.orders as m
+    inner join latest as l on m.order_id = l.order_id
+),
+
+merged as (
+    insert into mirror.orders as m (
+        order_id,
+        customer_id,
+        channel,
+        status,
+        promotion_id,
+        currency_code,
+        ordered_at,
+        paid_at,
+        cancelled_at,
+        created_at,
+        updated_at,
+        loaded_run_id,
+        merge_seq
+    )
+    select
+        l.*,
+        %(run_id)s,
+        this_merge.merge_seq
+    from latest as l
+    cross join (select nextval('mirror.merge_seq') as merge_seq) as this_merge
+    on conflict (order_id) do update
+        set
+            customer_id = excluded.customer_id,
+            channel = excluded.channel,
+            status = excluded.status,
+            promotion_id = excluded.promotion_id,
+            currency_code = excluded.currency_code,
+            ordered_at = excluded.ordered_at,
+            paid_at = excluded.paid_at,
+            cancelled_at = excluded.cancelled_at,
+            created_at = excluded.created_at,
+            updated_at = excluded.updated_at,
+            loaded_run_id = excluded.loaded_run_id,
+            merge_seq = excluded.merge_seq
+        where excluded.updated_at > m.updated_at
+    returning m.order_id, m.status, m.updated_at, (m.xmax = 0) as is_insert
+),
+
+transitions as (
+    insert into audit.status_transitions (
+        table_name, entity_id, from_status, to_status, source_updated_at, run_id
+    )
+    select
+        'orders',
+        mg.order_id,
+        p.status,
+        mg.status,
+        mg.updated_at,
+        %(run_id)s
+    from merged as mg
+    left join previous as p on mg.order_id = p.order_id
+    where p.status is distinct from mg.status
+    returning 1
+),
+
+counted as (
+    select
+        (select count(*) from checked) as extracted_rows,
+        (
+            select count(*) from merged
+            where is_insert
+        ) as inserted_rows,
+        (
+            select count(*) from merged
+            where not is_insert
+        ) as updated_rows,
+        (
+            select count(*) from checked
+            where reject_reason is null
+        )
+        - (select count(*) from merged) as ignored_stale_rows,
+        (
+            select count(*) from checked
+            where reject_reason is not null
+        ) as rejected_rows,
+        (select count(*) from rejected) as newly_rejected_rows,
+        (select count(*) from transitions) as transition_count
+)
+
+insert into audit.load_runs (
+    run_id, table_name, extracted_rows, inserted_rows, updated_rows, ignored_stale_rows, rejected_rows,
+    watermark_from, watermark_to
+)
+select
+    %(run_id)s,
+    'orders',
+    counted.extracted_rows,
+    counted.inserted_rows,
+    counted.updated_rows,
+    counted.ignored_stale_rows,
+    counted.rejected_rows,
+    batch.watermark_from,
+    batch.watermark_to
+from counted
+left join staging.extract_batches as batch on batch.table_name = 'orders'
+on conflict (run_id, table_name) do update
+    set
+        extracted_rows = excluded.extracted_rows,
+        inserted_rows = audit.load_runs.inserted_rows + excluded.inserted_rows,
+        updated_rows = audit.load_runs.updated_rows + excluded.updated_rows,
+        ignored_stale_rows = excluded.ignored_stale_rows,
+        rejected_rows = excluded.rejected_rows,
+        loaded_at = now();
+
+insert into audit.watermarks (table_name, high_watermark, run_id)
+select
+    batch.table_name,
+    batch.watermark_to,
+    batch.run_id
+from staging.extract_batches as batch
+where batch.table_name = 'orders' and batch.watermark_to is not null
+on conflict (table_name) do update
+    set
+        high_watermark = greatest(audit.watermarks.high_watermark, excluded.high_watermark),
+        run_id = excluded.run_id,
+        advanced_at = now();

@@ -1,0 +1,195 @@
+-- Merge the extracted payments into the mirror, in one transaction:
+-- rows that break the contract are kept in audit.rejected_rows with the reason; of the
+-- rest, the newest version of each row wins (a stale or out-of-order row never
+-- overwrites a newer one); the run log gets the counts; status changes are
+-- recorded in audit.status_transitions; and the table's watermark advances
+-- to what this batch actually loaded.
+with checked as (
+    select
+        s.*,
+        case
+            when s.payment_id is null then 'missing payment_id'
+            when s.order_id is null then 'missing order_id'
+            when s.attempt_number is null then 'missing attempt_number'
+            when s.payment_method is null then 'missing payment_method'
+            when s.provider is null then 'missing provider'
+            when s.status is null then 'missing status'
+            when s.amount is null then 'missing amount'
+            when s.attempted_at is null then 'missing attempted_at'
+            when s.created_at is null then 'missing created_at'
+            when s.updated_at is null then 'missing updated_at'
+            when not pg_input_is_valid(s.payment_id, 'bigint') then 'unparseable payment_id: ' || s.payment_id
+            when not pg_input_is_valid(s.order_id, 'bigint') then 'unparseable order_id: ' || s.order_id
+            when
+                not pg_input_is_valid(s.attempt_number, 'integer')
+                then 'unparseable attempt_number: ' || s.attempt_number
+            when not pg_input_is_valid(s.amount, 'numeric') then 'unparseable amount: ' || s.amount
+            when
+                not pg_input_is_valid(s.attempted_at, 'timestamptz')
+                then 'unparseable attempted_at: ' || s.attempted_at
+            when not pg_input_is_valid(s.created_at, 'timestamptz') then 'unparseable created_at: ' || s.created_at
+            when not pg_input_is_valid(s.updated_at, 'timestamptz') then 'unparseable updated_at: ' || s.updated_at
+            when s.amount::numeric < 0 then 'amount must not be negative'
+            when s.status not in ('authorized', 'captured', 'declined', 'refunded') then 'unknown payment status'
+        end as reject_reason
+    from staging.payments as s
+),
+
+rejected as (
+    insert into audit.rejected_rows (run_id, table_name, source_key, reason, row_data)
+    select
+        %(run_id)s,
+        'payments',
+        coalesce(c.payment_id, 'null'),
+        c.reject_reason,
+        to_jsonb(c) - 'reject_reason'
+    from checked as c
+    where c.reject_reason is not null
+    on conflict do nothing
+    returning 1
+),
+
+latest as (
+    select distinct on (c.payment_id)
+        c.payment_id::bigint as payment_id,
+        c.order_id::bigint as order_id,
+        c.attempt_number::integer as attempt_number,
+        c.payment_method,
+        c.provider,
+        c.status,
+        c.amount::numeric as amount,
+        c.decline_reason,
+        c.attempted_at::timestamptz as attempted_at,
+        c.created_at::timestamptz as created_at,
+        c.updated_at::timestamptz as updated_at
+    from checked as c
+    where c.reject_reason is null
+    order by c.payment_id, c.updated_at::timestamptz desc
+),
+
+previous as (
+    select
+        m.payment_id,
+        m.status
+    from mirror.payments as m
+    inner join latest as l on m.payment_id = l.payment_id
+),
+
+merged as (
+    insert into mirror.payments as m (
+        payment_id,
+        order_id,
+        attempt_number,
+        payment_method,
+        provider,
+        status,
+        amount,
+        decline_reason,
+        attempted_at,
+        created_at,
+        updated_at,
+        loaded_run_id,
+        merge_seq
+    )
+    select
+        l.*,
+        %(run_id)s,
+        this_merge.merge_seq
+    from latest as l
+    cross join (select nextval('mirror.merge_seq') as merge_seq) as this_merge
+    on conflict (payment_id) do update
+        set
+            order_id = excluded.order_id,
+            attempt_number = excluded.attempt_number,
+            payment_method = excluded.payment_method,
+            provider = excluded.provider,
+            status = excluded.status,
+            amount = excluded.amount,
+            decline_reason = excluded.decline_reason,
+            attempted_at = excluded.attempted_at,
+            created_at = excluded.created_at,
+            updated_at = excluded.updated_at,
+            loaded_run_id = excluded.loaded_run_id,
+            merge_seq = excluded.merge_seq
+        where excluded.updated_at > m.updated_at
+    returning m.payment_id, m.status, m.updated_at, (m.xmax = 0) as is_insert
+),
+
+transitions as (
+    insert into audit.status_transitions (
+        table_name, entity_id, from_status, to_status, source_updated_at, run_id
+    )
+    select
+        'payments',
+        mg.payment_id,
+        p.status,
+        mg.status,
+        mg.updated_at,
+        %(run_id)s
+    from merged as mg
+    left join previous as p on mg.payment_id = p.payment_id
+    where p.status is distinct from mg.status
+    returning 1
+),
+
+counted as (
+    select
+        (select count(*) from checked) as extracted_rows,
+        (
+            select count(*) from merged
+            where is_insert
+        ) as inserted_rows,
+        (
+            select count(*) from merged
+            where not is_insert
+        ) as updated_rows,
+        (
+            select count(*) from checked
+            where reject_reason is null
+        )
+        - (select count(*) from merged) as ignored_stale_rows,
+        (
+            select count(*) from checked
+            where reject_reason is not null
+        ) as rejected_rows,
+        (select count(*) from rejected) as newly_rejected_rows,
+        (select count(*) from transitions) as transition_count
+)
+
+insert into audit.load_runs (
+    run_id, table_name, extracted_rows, inserted_rows, updated_rows, ignored_stale_rows, rejected_rows,
+    watermark_from, watermark_to
+)
+select
+    %(run_id)s,
+    'payments',
+    counted.extracted_rows,
+    counted.inserted_rows,
+    counted.updated_rows,
+    counted.ignored_stale_rows,
+    counted.rejected_rows,
+    batch.watermark_from,
+    batch.watermark_to
+from counted
+left join staging.extract_batches as batch on batch.table_name = 'payments'
+on conflict (run_id, table_name) do update
+    set
+        extracted_rows = excluded.extracted_rows,
+        inserted_rows = audit.load_runs.inserted_rows + excluded.inserted_rows,
+        updated_rows = audit.load_runs.updated_rows + excluded.updated_rows,
+        ignored_stale_rows = excluded.ignored_stale_rows,
+        rejected_rows = excluded.rejected_rows,
+        loaded_at = now();
+
+insert into audit.watermarks (table_name, high_watermark, run_id)
+select
+    batch.table_name,
+    batch.watermark_to,
+    batch.run_id
+from staging.extract_batches as batch
+where batch.table_name = 'payments' and batch.watermark_to is not null
+on conflict (table_name) do update
+    set
+        high_watermark = greatest(audit.watermarks.high_watermark, excluded.high_watermark),
+        run_id = excluded.run_id,
+        advanced_at = now();

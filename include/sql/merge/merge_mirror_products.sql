@@ -1,0 +1,160 @@
+-- Merge the extracted products into the mirror, in one transaction:
+-- rows that break the contract are kept in audit.rejected_rows with the reason; of the
+-- rest, the newest version of each row wins (a stale or out-of-order row never
+-- overwrites a newer one); the run log gets the counts; and the table's watermark advances
+-- to what this batch actually loaded.
+with checked as (
+    select
+        s.*,
+        case
+            when s.product_id is null then 'missing product_id'
+            when s.sku is null then 'missing sku'
+            when s.product_name is null then 'missing product_name'
+            when s.category is null then 'missing category'
+            when s.brand is null then 'missing brand'
+            when s.list_price is null then 'missing list_price'
+            when s.unit_cost is null then 'missing unit_cost'
+            when s.is_active is null then 'missing is_active'
+            when s.created_at is null then 'missing created_at'
+            when s.updated_at is null then 'missing updated_at'
+            when not pg_input_is_valid(s.product_id, 'bigint') then 'unparseable product_id: ' || s.product_id
+            when not pg_input_is_valid(s.list_price, 'numeric') then 'unparseable list_price: ' || s.list_price
+            when not pg_input_is_valid(s.unit_cost, 'numeric') then 'unparseable unit_cost: ' || s.unit_cost
+            when not pg_input_is_valid(s.is_active, 'boolean') then 'unparseable is_active: ' || s.is_active
+            when not pg_input_is_valid(s.created_at, 'timestamptz') then 'unparseable created_at: ' || s.created_at
+            when not pg_input_is_valid(s.updated_at, 'timestamptz') then 'unparseable updated_at: ' || s.updated_at
+            when s.list_price::numeric <= 0 then 'list_price must be above zero'
+            when s.unit_cost::numeric < 0 then 'unit_cost must not be negative'
+        end as reject_reason
+    from staging.products as s
+),
+
+rejected as (
+    insert into audit.rejected_rows (run_id, table_name, source_key, reason, row_data)
+    select
+        %(run_id)s,
+        'products',
+        coalesce(c.product_id, 'null'),
+        c.reject_reason,
+        to_jsonb(c) - 'reject_reason'
+    from checked as c
+    where c.reject_reason is not null
+    on conflict do nothing
+    returning 1
+),
+
+latest as (
+    select distinct on (c.product_id)
+        c.product_id::bigint as product_id,
+        c.sku,
+        c.product_name,
+        c.category,
+        c.brand,
+        c.list_price::numeric as list_price,
+        c.unit_cost::numeric as unit_cost,
+        c.is_active::boolean as is_active,
+        c.created_at::timestamptz as created_at,
+        c.updated_at::timestamptz as updated_at
+    from checked as c
+    where c.reject_reason is null
+    order by c.product_id, c.updated_at::timestamptz desc
+),
+
+merged as (
+    insert into mirror.products as m (
+        product_id,
+        sku,
+        product_name,
+        category,
+        brand,
+        list_price,
+        unit_cost,
+        is_active,
+        created_at,
+        updated_at,
+        loaded_run_id,
+        merge_seq
+    )
+    select
+        l.*,
+        %(run_id)s,
+        this_merge.merge_seq
+    from latest as l
+    cross join (select nextval('mirror.merge_seq') as merge_seq) as this_merge
+    on conflict (product_id) do update
+        set
+            sku = excluded.sku,
+            product_name = excluded.product_name,
+            category = excluded.category,
+            brand = excluded.brand,
+            list_price = excluded.list_price,
+            unit_cost = excluded.unit_cost,
+            is_active = excluded.is_active,
+            created_at = excluded.created_at,
+            updated_at = excluded.updated_at,
+            loaded_run_id = excluded.loaded_run_id,
+            merge_seq = excluded.merge_seq
+        where excluded.updated_at > m.updated_at
+    returning m.product_id, m.updated_at, (m.xmax = 0) as is_insert
+),
+
+counted as (
+    select
+        (select count(*) from checked) as extracted_rows,
+        (
+            select count(*) from merged
+            where is_insert
+        ) as inserted_rows,
+        (
+            select count(*) from merged
+            where not is_insert
+        ) as updated_rows,
+        (
+            select count(*) from checked
+            where reject_reason is null
+        )
+        - (select count(*) from merged) as ignored_stale_rows,
+        (
+            select count(*) from checked
+            where reject_reason is not null
+        ) as rejected_rows,
+        (select count(*) from rejected) as newly_rejected_rows
+)
+
+insert into audit.load_runs (
+    run_id, table_name, extracted_rows, inserted_rows, updated_rows, ignored_stale_rows, rejected_rows,
+    watermark_from, watermark_to
+)
+select
+    %(run_id)s,
+    'products',
+    counted.extracted_rows,
+    counted.inserted_rows,
+    counted.updated_rows,
+    counted.ignored_stale_rows,
+    counted.rejected_rows,
+    batch.watermark_from,
+    batch.watermark_to
+from counted
+left join staging.extract_batches as batch on batch.table_name = 'products'
+on conflict (run_id, table_name) do update
+    set
+        extracted_rows = excluded.extracted_rows,
+        inserted_rows = audit.load_runs.inserted_rows + excluded.inserted_rows,
+        updated_rows = audit.load_runs.updated_rows + excluded.updated_rows,
+        ignored_stale_rows = excluded.ignored_stale_rows,
+        rejected_rows = excluded.rejected_rows,
+        loaded_at = now();
+
+insert into audit.watermarks (table_name, high_watermark, run_id)
+select
+    batch.table_name,
+    batch.watermark_to,
+    batch.run_id
+from staging.extract_batches as batch
+where batch.table_name = 'products' and batch.watermark_to is not null
+on conflict (table_name) do update
+    set
+        high_watermark = greatest(audit.watermarks.high_watermark, excluded.high_watermark),
+        run_id = excluded.run_id,
+        advanced_at = now();

@@ -1,0 +1,178 @@
+-- Merge the extracted promotions into the mirror, in one transaction:
+-- rows that break the contract are kept in audit.rejected_rows with the reason; of the
+-- rest, the newest version of each row wins (a stale or out-of-order row never
+-- overwrites a newer one); the run log gets the counts; status changes are
+-- recorded in audit.status_transitions; and the table's watermark advances
+-- to what this batch actually loaded.
+with checked as (
+    select
+        s.*,
+        case
+            when s.promotion_id is null then 'missing promotion_id'
+            when s.promotion_code is null then 'missing promotion_code'
+            when s.discount_rate is null then 'missing discount_rate'
+            when s.starts_at is null then 'missing starts_at'
+            when s.ends_at is null then 'missing ends_at'
+            when s.status is null then 'missing status'
+            when s.created_at is null then 'missing created_at'
+            when s.updated_at is null then 'missing updated_at'
+            when not pg_input_is_valid(s.promotion_id, 'bigint') then 'unparseable promotion_id: ' || s.promotion_id
+            when not pg_input_is_valid(s.discount_rate, 'numeric') then 'unparseable discount_rate: ' || s.discount_rate
+            when not pg_input_is_valid(s.starts_at, 'timestamptz') then 'unparseable starts_at: ' || s.starts_at
+            when not pg_input_is_valid(s.ends_at, 'timestamptz') then 'unparseable ends_at: ' || s.ends_at
+            when not pg_input_is_valid(s.created_at, 'timestamptz') then 'unparseable created_at: ' || s.created_at
+            when not pg_input_is_valid(s.updated_at, 'timestamptz') then 'unparseable updated_at: ' || s.updated_at
+            when s.discount_rate::numeric not between 0 and 1 then 'discount_rate must be between 0 and 1'
+        end as reject_reason
+    from staging.promotions as s
+),
+
+rejected as (
+    insert into audit.rejected_rows (run_id, table_name, source_key, reason, row_data)
+    select
+        %(run_id)s,
+        'promotions',
+        coalesce(c.promotion_id, 'null'),
+        c.reject_reason,
+        to_jsonb(c) - 'reject_reason'
+    from checked as c
+    where c.reject_reason is not null
+    on conflict do nothing
+    returning 1
+),
+
+latest as (
+    select distinct on (c.promotion_id)
+        c.promotion_id::bigint as promotion_id,
+        c.promotion_code,
+        c.discount_rate::numeric as discount_rate,
+        c.starts_at::timestamptz as starts_at,
+        c.ends_at::timestamptz as ends_at,
+        c.status,
+        c.created_at::timestamptz as created_at,
+        c.updated_at::timestamptz as updated_at
+    from checked as c
+    where c.reject_reason is null
+    order by c.promotion_id, c.updated_at::timestamptz desc
+),
+
+previous as (
+    select
+        m.promotion_id,
+        m.status
+    from mirror.promotions as m
+    inner join latest as l on m.promotion_id = l.promotion_id
+),
+
+merged as (
+    insert into mirror.promotions as m (
+        promotion_id,
+        promotion_code,
+        discount_rate,
+        starts_at,
+        ends_at,
+        status,
+        created_at,
+        updated_at,
+        loaded_run_id,
+        merge_seq
+    )
+    select
+        l.*,
+        %(run_id)s,
+        this_merge.merge_seq
+    from latest as l
+    cross join (select nextval('mirror.merge_seq') as merge_seq) as this_merge
+    on conflict (promotion_id) do update
+        set
+            promotion_code = excluded.promotion_code,
+            discount_rate = excluded.discount_rate,
+            starts_at = excluded.starts_at,
+            ends_at = excluded.ends_at,
+            status = excluded.status,
+            created_at = excluded.created_at,
+            updated_at = excluded.updated_at,
+            loaded_run_id = excluded.loaded_run_id,
+            merge_seq = excluded.merge_seq
+        where excluded.updated_at > m.updated_at
+    returning m.promotion_id, m.status, m.updated_at, (m.xmax = 0) as is_insert
+),
+
+transitions as (
+    insert into audit.status_transitions (
+        table_name, entity_id, from_status, to_status, source_updated_at, run_id
+    )
+    select
+        'promotions',
+        mg.promotion_id,
+        p.status,
+        mg.status,
+        mg.updated_at,
+        %(run_id)s
+    from merged as mg
+    left join previous as p on mg.promotion_id = p.promotion_id
+    where p.status is distinct from mg.status
+    returning 1
+),
+
+counted as (
+    select
+        (select count(*) from checked) as extracted_rows,
+        (
+            select count(*) from merged
+            where is_insert
+        ) as inserted_rows,
+        (
+            select count(*) from merged
+            where not is_insert
+        ) as updated_rows,
+        (
+            select count(*) from checked
+            where reject_reason is null
+        )
+        - (select count(*) from merged) as ignored_stale_rows,
+        (
+            select count(*) from checked
+            where reject_reason is not null
+        ) as rejected_rows,
+        (select count(*) from rejected) as newly_rejected_rows,
+        (select count(*) from transitions) as transition_count
+)
+
+insert into audit.load_runs (
+    run_id, table_name, extracted_rows, inserted_rows, updated_rows, ignored_stale_rows, rejected_rows,
+    watermark_from, watermark_to
+)
+select
+    %(run_id)s,
+    'promotions',
+    counted.extracted_rows,
+    counted.inserted_rows,
+    counted.updated_rows,
+    counted.ignored_stale_rows,
+    counted.rejected_rows,
+    batch.watermark_from,
+    batch.watermark_to
+from counted
+left join staging.extract_batches as batch on batch.table_name = 'promotions'
+on conflict (run_id, table_name) do update
+    set
+        extracted_rows = excluded.extracted_rows,
+        inserted_rows = audit.load_runs.inserted_rows + excluded.inserted_rows,
+        updated_rows = audit.load_runs.updated_rows + excluded.updated_rows,
+        ignored_stale_rows = excluded.ignored_stale_rows,
+        rejected_rows = excluded.rejected_rows,
+        loaded_at = now();
+
+insert into audit.watermarks (table_name, high_watermark, run_id)
+select
+    batch.table_name,
+    batch.watermark_to,
+    batch.run_id
+from staging.extract_batches as batch
+where batch.table_name = 'promotions' and batch.watermark_to is not null
+on conflict (table_name) do update
+    set
+        high_watermark = greatest(audit.watermarks.high_watermark, excluded.high_watermark),
+        run_id = excluded.run_id,
+        advanced_at = now();

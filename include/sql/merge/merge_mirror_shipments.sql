@@ -1,0 +1,192 @@
+-- Merge the extracted shipments into the mirror, in one transaction:
+-- rows that break the contract are kept in audit.rejected_rows with the reason; of the
+-- rest, the newest version of each row wins (a stale or out-of-order row never
+-- overwrites a newer one); the run log gets the counts; status changes are
+-- recorded in audit.status_transitions; and the table's watermark advances
+-- to what this batch actually loaded.
+with checked as (
+    select
+        s.*,
+        case
+            when s.shipment_id is null then 'missing shipment_id'
+            when s.order_id is null then 'missing order_id'
+            when s.carrier_code is null then 'missing carrier_code'
+            when s.fulfillment_center_code is null then 'missing fulfillment_center_code'
+            when s.status is null then 'missing status'
+            when s.shipping_cost is null then 'missing shipping_cost'
+            when s.promised_at is null then 'missing promised_at'
+            when s.created_at is null then 'missing created_at'
+            when s.updated_at is null then 'missing updated_at'
+            when not pg_input_is_valid(s.shipment_id, 'bigint') then 'unparseable shipment_id: ' || s.shipment_id
+            when not pg_input_is_valid(s.order_id, 'bigint') then 'unparseable order_id: ' || s.order_id
+            when not pg_input_is_valid(s.shipping_cost, 'numeric') then 'unparseable shipping_cost: ' || s.shipping_cost
+            when not pg_input_is_valid(s.promised_at, 'timestamptz') then 'unparseable promised_at: ' || s.promised_at
+            when not pg_input_is_valid(s.shipped_at, 'timestamptz') then 'unparseable shipped_at: ' || s.shipped_at
+            when
+                not pg_input_is_valid(s.delivered_at, 'timestamptz')
+                then 'unparseable delivered_at: ' || s.delivered_at
+            when not pg_input_is_valid(s.created_at, 'timestamptz') then 'unparseable created_at: ' || s.created_at
+            when not pg_input_is_valid(s.updated_at, 'timestamptz') then 'unparseable updated_at: ' || s.updated_at
+            when s.shipping_cost::numeric < 0 then 'shipping_cost must not be negative'
+        end as reject_reason
+    from staging.shipments as s
+),
+
+rejected as (
+    insert into audit.rejected_rows (run_id, table_name, source_key, reason, row_data)
+    select
+        %(run_id)s,
+        'shipments',
+        coalesce(c.shipment_id, 'null'),
+        c.reject_reason,
+        to_jsonb(c) - 'reject_reason'
+    from checked as c
+    where c.reject_reason is not null
+    on conflict do nothing
+    returning 1
+),
+
+latest as (
+    select distinct on (c.shipment_id)
+        c.shipment_id::bigint as shipment_id,
+        c.order_id::bigint as order_id,
+        c.carrier_code,
+        c.fulfillment_center_code,
+        c.status,
+        c.shipping_cost::numeric as shipping_cost,
+        c.promised_at::timestamptz as promised_at,
+        c.shipped_at::timestamptz as shipped_at,
+        c.delivered_at::timestamptz as delivered_at,
+        c.created_at::timestamptz as created_at,
+        c.updated_at::timestamptz as updated_at
+    from checked as c
+    where c.reject_reason is null
+    order by c.shipment_id, c.updated_at::timestamptz desc
+),
+
+previous as (
+    select
+        m.shipment_id,
+        m.status
+    from mirror.shipments as m
+    inner join latest as l on m.shipment_id = l.shipment_id
+),
+
+merged as (
+    insert into mirror.shipments as m (
+        shipment_id,
+        order_id,
+        carrier_code,
+        fulfillment_center_code,
+        status,
+        shipping_cost,
+        promised_at,
+        shipped_at,
+        delivered_at,
+        created_at,
+        updated_at,
+        loaded_run_id,
+        merge_seq
+    )
+    select
+        l.*,
+        %(run_id)s,
+        this_merge.merge_seq
+    from latest as l
+    cross join (select nextval('mirror.merge_seq') as merge_seq) as this_merge
+    on conflict (shipment_id) do update
+        set
+            order_id = excluded.order_id,
+            carrier_code = excluded.carrier_code,
+            fulfillment_center_code = excluded.fulfillment_center_code,
+            status = excluded.status,
+            shipping_cost = excluded.shipping_cost,
+            promised_at = excluded.promised_at,
+            shipped_at = excluded.shipped_at,
+            delivered_at = excluded.delivered_at,
+            created_at = excluded.created_at,
+            updated_at = excluded.updated_at,
+            loaded_run_id = excluded.loaded_run_id,
+            merge_seq = excluded.merge_seq
+        where excluded.updated_at > m.updated_at
+    returning m.shipment_id, m.status, m.updated_at, (m.xmax = 0) as is_insert
+),
+
+transitions as (
+    insert into audit.status_transitions (
+        table_name, entity_id, from_status, to_status, source_updated_at, run_id
+    )
+    select
+        'shipments',
+        mg.shipment_id,
+        p.status,
+        mg.status,
+        mg.updated_at,
+        %(run_id)s
+    from merged as mg
+    left join previous as p on mg.shipment_id = p.shipment_id
+    where p.status is distinct from mg.status
+    returning 1
+),
+
+counted as (
+    select
+        (select count(*) from checked) as extracted_rows,
+        (
+            select count(*) from merged
+            where is_insert
+        ) as inserted_rows,
+        (
+            select count(*) from merged
+            where not is_insert
+        ) as updated_rows,
+        (
+            select count(*) from checked
+            where reject_reason is null
+        )
+        - (select count(*) from merged) as ignored_stale_rows,
+        (
+            select count(*) from checked
+            where reject_reason is not null
+        ) as rejected_rows,
+        (select count(*) from rejected) as newly_rejected_rows,
+        (select count(*) from transitions) as transition_count
+)
+
+insert into audit.load_runs (
+    run_id, table_name, extracted_rows, inserted_rows, updated_rows, ignored_stale_rows, rejected_rows,
+    watermark_from, watermark_to
+)
+select
+    %(run_id)s,
+    'shipments',
+    counted.extracted_rows,
+    counted.inserted_rows,
+    counted.updated_rows,
+    counted.ignored_stale_rows,
+    counted.rejected_rows,
+    batch.watermark_from,
+    batch.watermark_to
+from counted
+left join staging.extract_batches as batch on batch.table_name = 'shipments'
+on conflict (run_id, table_name) do update
+    set
+        extracted_rows = excluded.extracted_rows,
+        inserted_rows = audit.load_runs.inserted_rows + excluded.inserted_rows,
+        updated_rows = audit.load_runs.updated_rows + excluded.updated_rows,
+        ignored_stale_rows = excluded.ignored_stale_rows,
+        rejected_rows = excluded.rejected_rows,
+        loaded_at = now();
+
+insert into audit.watermarks (table_name, high_watermark, run_id)
+select
+    batch.table_name,
+    batch.watermark_to,
+    batch.run_id
+from staging.extract_batches as batch
+where batch.table_name = 'shipments' and batch.watermark_to is not null
+on conflict (table_name) do update
+    set
+        high_watermark = greatest(audit.watermarks.high_watermark, excluded.high_watermark),
+        run_id = excluded.run_id,
+        advanced_at = now();

@@ -1,0 +1,4 @@
+select
+    table_name,
+    high_watermark
+from audit.watermarks;

@@ -1,0 +1,2 @@
+insert into audit.schema_migrations (version, checksum)
+values (%(version)s, %(checksum)s);

@@ -1,0 +1,5 @@
+select
+    version,
+    checksum
+from audit.schema_migrations
+order by version;
