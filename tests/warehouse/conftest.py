@@ -1,0 +1,121 @@
+"""A generated shop and an empty warehouse per test, and ways to compare warehouses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+import psycopg
+import pytest
+
+from globalcart import settings
+from globalcart.settings import Database
+from globalcart.source.history import load_history
+from globalcart.warehouse.pipeline import RunSummary, run_incremental
+from tests.conftest import scratch_database
+
+SOURCE_ENV = settings.conn_env_var(settings.SOURCE_CONN_ID)
+WAREHOUSE_ENV = settings.conn_env_var(settings.WAREHOUSE_CONN_ID)
+
+
+@dataclass
+class Stack:
+    source: Database
+    warehouse: Database
+    server_uri: str
+
+    def run(self, **kwargs) -> RunSummary:
+        return run_incremental(source=self.source, warehouse=self.warehouse, **kwargs)
+
+    def source_sql(self, statement: str, params: tuple | dict | None = None) -> list[tuple]:
+        with psycopg.connect(self.source.uri, autocommit=True) as conn:
+            cur = conn.execute(statement, params)
+            return cur.fetchall() if cur.description else []
+
+    def warehouse_sql(self, statement: str, params: tuple | dict | None = None) -> list[tuple]:
+        with psycopg.connect(self.warehouse.uri, autocommit=True) as conn:
+            conn.execute("set time zone 'UTC'")
+            cur = conn.execute(statement, params)
+            return cur.fetchall() if cur.description else []
+
+
+@pytest.fixture(scope="module")
+def small_history(server_uri: str) -> Iterator[str]:
+    """A small shop history, generated once per module; tests work on copies."""
+    with scratch_database(server_uri) as uri, pytest.MonkeyPatch.context() as patch:
+        patch.setenv(SOURCE_ENV, uri)
+        load_history(order_lines=6_000, days=120, end_date=date(2026, 5, 1), seed=11)
+        yield uri
+
+
+@pytest.fixture
+def stack(server_uri: str, small_history: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+    with (
+        scratch_database(server_uri, template=small_history) as source_uri,
+        scratch_database(server_uri) as warehouse_uri,
+    ):
+        monkeypatch.setenv(SOURCE_ENV, source_uri)
+        monkeypatch.setenv(WAREHOUSE_ENV, warehouse_uri)
+        yield Stack(settings.SOURCE.at(source_uri), settings.WAREHOUSE.at(warehouse_uri), server_uri)
+
+
+# The star schema by business keys: what a full rebuild from the same source must also give.
+# Surrogate keys and load bookkeeping differ between the two by design and are left out.
+CONTENT_QUERIES = {
+    "fct_order_line": """
+        select f.order_item_id, f.order_id, f.line_number, f.order_date_key, f.ordered_at, c.customer_id,
+               p.product_id, ch.channel_code, pr.promotion_id, f.order_status, f.is_cancelled, f.quantity,
+               f.unit_price, f.gross_amount, f.discount_amount, f.net_amount, f.unit_cost, f.cost_amount
+        from dw.fct_order_line f
+        join dw.dim_customer c using (customer_key) join dw.dim_product p using (product_key)
+        join dw.dim_channel ch using (channel_key) join dw.dim_promotion pr using (promotion_key)
+        order by 1""",
+    "fct_payment_attempt": """
+        select f.payment_id, f.order_id, f.attempt_date_key, c.customer_id, ch.channel_code, m.payment_method_code,
+               f.provider, f.attempt_number, f.payment_status, f.is_declined, f.decline_reason, f.amount
+        from dw.fct_payment_attempt f join dw.dim_customer c using (customer_key)
+        join dw.dim_channel ch using (channel_key) join dw.dim_payment_method m using (payment_method_key)
+        order by 1""",
+    "fct_shipment": """
+        select f.shipment_id, f.order_id, c.customer_id, ca.carrier_code, fc.fulfillment_center_code,
+               f.shipment_status, f.promised_at, f.shipped_at, f.delivered_at, f.is_on_time, f.days_to_deliver,
+               f.days_late, f.shipping_cost
+        from dw.fct_shipment f join dw.dim_customer c using (customer_key) join dw.dim_carrier ca using (carrier_key)
+        join dw.dim_fulfillment_center fc using (fulfillment_center_key)
+        order by 1""",
+    "fct_return_line": """
+        select f.return_id, f.order_item_id, f.order_id, c.customer_id, p.product_id, f.return_status, f.reason,
+               f.quantity, f.refund_amount, f.requested_at, f.received_at, f.refunded_at, f.days_after_delivery,
+               f.followed_late_delivery
+        from dw.fct_return_line f join dw.dim_customer c using (customer_key) join dw.dim_product p using (product_key)
+        order by 1""",
+    "dim_customer_current": """
+        select customer_id, email, full_name, region, country_code, segment, status, is_inferred
+        from dw.dim_customer where is_current order by 1""",
+    "dim_product_versions": """
+        select product_id, valid_from::text, valid_to::text, category, brand, list_price, unit_cost, is_inferred
+        from dw.dim_product order by 1, 2""",
+}
+
+
+def star_content(stack: Stack) -> dict[str, list[tuple]]:
+    return {name: stack.warehouse_sql(query) for name, query in CONTENT_QUERIES.items()}
+
+
+def full_rebuild_content(stack: Stack) -> dict[str, list[tuple]]:
+    """The star schema a fresh warehouse builds from the source as it is now."""
+    with scratch_database(stack.server_uri) as uri:
+        fresh = Stack(stack.source, settings.WAREHOUSE.at(uri), stack.server_uri)
+        fresh.run()
+        return star_content(fresh)
+
+
+def assert_same_content(actual: dict[str, list[tuple]], expected: dict[str, list[tuple]]) -> None:
+    for name in expected:
+        missing = set(expected[name]) - set(actual[name])
+        extra = set(actual[name]) - set(expected[name])
+        assert not missing and not extra, (
+            f"{name}: {len(missing)} rows missing, {len(extra)} unexpected; e.g. {sorted(missing)[:2]} / "
+            f"{sorted(extra)[:2]}"
+        )
