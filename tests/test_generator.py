@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -20,6 +20,7 @@ from globalcart.source.generator import MAX_DAYS, MAX_ORDER_LINES, GenerationPar
 
 END = dt.date(2025, 3, 1)
 PARAMS = GenerationParams(order_lines=40_000, days=400, end_date=END, seed=7)
+PARAMS_SMALL = GenerationParams(order_lines=3_000, days=90, end_date=END, seed=5)
 TABLES = {
     "carriers": "carrier_code",
     "fulfillment_centers": "fulfillment_center_code",
@@ -154,6 +155,111 @@ def test_a_failure_midway_rolls_everything_back(source_uri: str, monkeypatch: py
         with pytest.raises(RuntimeError, match="simulated failure"):
             generate(conn, GenerationParams(order_lines=3_000, days=90, end_date=END))
         assert not _has_shop(conn)
+        assert _schemas(conn) == set()
+
+
+def _schemas(conn: psycopg.Connection) -> set[str]:
+    """The schemas a load makes or replaces: shop, sim and anything like shop_loading."""
+    rows = conn.execute("select nspname from pg_namespace where nspname like 'shop%' or nspname = 'sim'").fetchall()
+    conn.rollback()
+    return {row[0] for row in rows}
+
+
+def _fail_in_a_lane(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server side of the load fails in a lane's thread, as shipments are COPYed."""
+    from globalcart.source.generator import _Lane
+
+    serve = _Lane._serve
+
+    def failing(self: _Lane, cur: psycopg.Cursor) -> None:
+        if self._item and self._item[0] == "copy" and self._item[2] == "shipments":
+            raise RuntimeError("simulated failure")
+        serve(self, cur)
+
+    monkeypatch.setattr(_Lane, "_serve", failing)
+
+
+def _fail_while_simulating(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The main thread fails after most tables are loaded, before either lane commits."""
+    from globalcart.source import generator
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("simulated failure")
+
+    monkeypatch.setattr(generator, "_returns", broken)
+
+
+def _fail_at_the_swap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both lanes have committed into shop_loading; the last transaction fails after the swap itself."""
+    from globalcart.source import generator
+
+    generate_ = generator.generate
+
+    def before_commit(conn: psycopg.Connection, manifest: dict) -> None:
+        assert conn.execute("select count(*) from shop.order_items").fetchone() == (
+            manifest["row_counts"]["order_items"],
+        )
+        raise RuntimeError("simulated failure")
+
+    monkeypatch.setattr(
+        generator, "generate", lambda *args, **kwargs: generate_(*args, **kwargs, before_commit=before_commit)
+    )
+
+
+@pytest.mark.parametrize("inject", [_fail_in_a_lane, _fail_while_simulating, _fail_at_the_swap])
+def test_a_failed_replace_keeps_the_old_history_and_leaves_nothing_behind(
+    source_uri: str, inject: Callable[[pytest.MonkeyPatch], None]
+) -> None:
+    from globalcart.source import generator
+
+    with db.connect(settings.SOURCE) as conn:
+        generate(conn, GenerationParams(order_lines=2_000, days=60, end_date=END, seed=3))
+        conn.execute("create schema sim")
+        conn.execute("create table sim.marker as select 1 as kept")
+        conn.commit()
+        before = _checksums(conn)
+        with pytest.MonkeyPatch.context() as patch:
+            inject(patch)
+            with pytest.raises(RuntimeError, match="simulated failure"):
+                generator.generate(conn, GenerationParams(order_lines=20_000, days=90, end_date=END), replace=True)
+        assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        assert _schemas(conn) == {"shop", "sim"}
+        assert _checksums(conn) == before
+        assert _scalar(conn, "select kept from sim.marker") == 1
+        conn.rollback()
+        # Nor is the load's lock left held: the next load goes through.
+        generate(conn, GenerationParams(order_lines=2_000, days=60, end_date=END, seed=4), replace=True)
+        assert _schemas(conn) == {"shop"}
+        assert _checksums(conn) != before
+
+
+def test_a_leftover_from_a_crashed_load_does_not_block_the_next(source_uri: str) -> None:
+    from globalcart.source import generator
+
+    def crash(conn: psycopg.Connection, manifest: dict) -> None:
+        raise RuntimeError("simulated crash")
+
+    with db.connect(settings.SOURCE) as conn:
+        # A crash leaves the lanes' committed tables behind: nothing gets to clean them up.
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(generator, "_drop_loading_schema", lambda conn: None)
+            with pytest.raises(RuntimeError, match="simulated crash"):
+                generate(conn, PARAMS_SMALL, before_commit=crash)
+        assert _schemas(conn) == {"shop_loading"}
+        assert _scalar(conn, "select count(*) from shop_loading.order_items") > 0
+        conn.rollback()
+    with db.connect(settings.SOURCE) as conn:
+        manifest = generate(conn, PARAMS_SMALL)
+        assert _schemas(conn) == {"shop"}
+        assert _scalar(conn, "select count(*) from shop.order_items") == manifest["row_counts"]["order_items"]
+
+
+def test_a_second_load_at_the_same_time_is_refused(source_uri: str) -> None:
+    with db.connect(settings.SOURCE) as running, db.connect(settings.SOURCE) as conn:
+        assert _scalar(running, db.sql_text("source/loading/lock_loading.sql")) is True
+        with pytest.raises(GlobalCartError, match="another history is being loaded"):
+            generate(conn, PARAMS_SMALL)
+        assert _schemas(conn) == set()
 
 
 # --------------------------------------------------------------------------- determinism and scale
@@ -556,7 +662,18 @@ def test_keys_indexes_and_triggers_exist(shop: psycopg.Connection) -> None:
         "select count(*) from pg_trigger t join pg_class c on c.oid = t.tgrelid"
         " join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'shop' and not t.tgisinternal",
     )
-    assert constraints == db.sql_text("source/create_source_keys.sql").count("add constraint")
+    declared = sum(
+        db.sql_text(f"source/{name}.sql").count("add constraint")
+        for name in ("create_source_keys", "create_source_foreign_keys")
+    )
+    assert constraints == declared
+    assert _scalar(
+        shop,
+        "select count(*) from pg_constraint c join pg_namespace n on n.oid = c.connamespace"
+        " where n.nspname = 'shop' and c.contype = 'f' and c.convalidated",
+    ) == db.sql_text("source/create_source_foreign_keys.sql").count("foreign key")
+    assert _scalar(shop, "select count(*) from pg_constraint where not convalidated") == 0
+    assert _scalar(shop, "select count(*) from pg_namespace where nspname = 'shop_loading'") == 0
     assert triggers == len(TABLES)
     next_order = _scalar(shop, "select nextval(pg_get_serial_sequence('shop.orders', 'order_id'))")
     assert next_order == _scalar(shop, "select max(order_id) + 1 from shop.orders")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import psycopg
@@ -25,10 +26,15 @@ values (1, 1, 1, 1, 2, 40.00);
 @pytest.fixture
 def shop(source_uri: str):
     with psycopg.connect(source_uri, autocommit=True) as conn:
-        # The bulk-load order: bare tables, rows with their own ids, then keys and triggers.
+        # The bulk-load order: bare tables, rows with their own ids, then keys and triggers, then
+        # foreign keys. The DDL names no schema: search_path says where it builds.
+        conn.execute("create schema shop")
+        conn.execute("set search_path to shop")
         db.run_sql_file(conn, "source/create_source_tables.sql")
         conn.execute(BASE_ROWS.encode())
         db.run_sql_file(conn, "source/create_source_keys.sql")
+        db.run_sql_file(conn, "source/create_source_foreign_keys.sql")
+        conn.execute("reset search_path")
         yield conn
 
 
@@ -99,3 +105,10 @@ def test_new_rows_get_ids_after_loaded_ones(shop) -> None:
         "insert into shop.orders (customer_id, channel, ordered_at) values (1, 'web', now()) returning order_id"
     ).fetchone()[0]
     assert new_id == 2
+
+
+@pytest.mark.parametrize("name", ["create_source_tables", "create_source_keys", "create_source_foreign_keys"])
+def test_the_shop_ddl_names_no_schema(name: str) -> None:
+    # The generator builds a new history beside the live one by setting search_path to
+    # shop_loading: a name qualified with shop. would build in (or refer to) the live shop.
+    assert not re.search(r"\bshop\.", db.sql_text(f"source/{name}.sql"))

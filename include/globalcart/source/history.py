@@ -6,6 +6,8 @@ import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 
+import psycopg
+
 from globalcart import db
 from globalcart.settings import SOURCE
 from globalcart.source.generator import GenerationParams, generate
@@ -20,17 +22,15 @@ def load_history(
     replace: bool = False,
     progress: Callable[[str], None] = lambda _: None,
 ) -> dict:
-    """Generate a history into the source database in one transaction; returns its manifest.
+    """Generate a history into the source database; returns its manifest.
 
     Without ``replace`` an existing history is an error. With it, the old one is
-    dropped in the same transaction as the new load, so a failed load leaves the
-    old history in place.
+    dropped in the same transaction that puts the new one (and its sim schema) in
+    place, so a failed load leaves the old history as it was.
     """
     params = GenerationParams(order_lines=order_lines, days=days, end_date=end_date, seed=seed)
-    with db.connect(SOURCE) as conn:
-        if replace:
-            db.run_sql_file(conn, "source/sim/drop_source_schemas.sql")
-        manifest = generate(conn, params, progress=progress)
+
+    def save_generation(conn: psycopg.Connection, manifest: dict) -> None:
         db.run_sql_file(conn, "source/sim/create_sim_schema.sql")
         db.run_sql_file(
             conn,
@@ -41,5 +41,6 @@ def load_history(
                 "seed": seed,
             },
         )
-        conn.commit()
-    return manifest
+
+    with db.connect(SOURCE) as conn:
+        return generate(conn, params, progress=progress, replace=replace, before_commit=save_generation)
