@@ -74,8 +74,8 @@ def sql_step(sql_file: str) -> SQLExecuteQueryOperator:
         "reextract_from": Param(
             None,
             type=["null", "string"],
-            format="date-time",
-            description="Re-read every source row changed since this time (ISO 8601).",
+            pattern=r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$",
+            description="Re-read every source row changed since this time (ISO 8601, e.g. 2026-11-01T00:00:00Z).",
         ),
     },
 )

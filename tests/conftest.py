@@ -13,6 +13,8 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -20,6 +22,7 @@ import pytest
 from psycopg import sql
 
 from globalcart import localstack, settings
+from globalcart.settings import Database
 
 # Airflow reads its settings when first imported: give the tests their own home.
 os.environ.setdefault("AIRFLOW_HOME", str(settings.LOCAL_DIR / "airflow-test"))
@@ -81,3 +84,52 @@ def airflow_db() -> None:
 
     airflow = Path(sys.executable).with_name("airflow")
     subprocess.run([str(airflow), "db", "migrate"], check=True, capture_output=True)
+
+
+SOURCE_ENV = settings.conn_env_var(settings.SOURCE_CONN_ID)
+WAREHOUSE_ENV = settings.conn_env_var(settings.WAREHOUSE_CONN_ID)
+
+
+@dataclass
+class Stack:
+    source: Database
+    warehouse: Database
+    server_uri: str
+
+    def run(self, **kwargs):
+        from globalcart.warehouse.pipeline import run_incremental
+
+        return run_incremental(source=self.source, warehouse=self.warehouse, **kwargs)
+
+    def source_sql(self, statement: str, params: tuple | dict | None = None) -> list[tuple]:
+        with psycopg.connect(self.source.uri, autocommit=True) as conn:
+            cur = conn.execute(statement, params)
+            return cur.fetchall() if cur.description else []
+
+    def warehouse_sql(self, statement: str, params: tuple | dict | None = None) -> list[tuple]:
+        with psycopg.connect(self.warehouse.uri, autocommit=True) as conn:
+            conn.execute("set time zone 'UTC'")
+            cur = conn.execute(statement, params)
+            return cur.fetchall() if cur.description else []
+
+
+@pytest.fixture(scope="module")
+def small_history(server_uri: str) -> Iterator[str]:
+    """A small shop history, generated once per module; tests work on copies."""
+    from globalcart.source.history import load_history
+
+    with scratch_database(server_uri) as uri, pytest.MonkeyPatch.context() as patch:
+        patch.setenv(SOURCE_ENV, uri)
+        load_history(order_lines=6_000, days=120, end_date=date(2026, 5, 1), seed=11)
+        yield uri
+
+
+@pytest.fixture
+def stack(server_uri: str, small_history: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+    with (
+        scratch_database(server_uri, template=small_history) as source_uri,
+        scratch_database(server_uri) as warehouse_uri,
+    ):
+        monkeypatch.setenv(SOURCE_ENV, source_uri)
+        monkeypatch.setenv(WAREHOUSE_ENV, warehouse_uri)
+        yield Stack(settings.SOURCE.at(source_uri), settings.WAREHOUSE.at(warehouse_uri), server_uri)

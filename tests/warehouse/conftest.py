@@ -1,64 +1,9 @@
-"""A generated shop and an empty warehouse per test, and ways to compare warehouses."""
+"""Ways to compare warehouses: the star schema by business keys, and a full rebuild to compare with."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date
-
-import psycopg
-import pytest
-
 from globalcart import settings
-from globalcart.settings import Database
-from globalcart.source.history import load_history
-from globalcart.warehouse.pipeline import RunSummary, run_incremental
-from tests.conftest import scratch_database
-
-SOURCE_ENV = settings.conn_env_var(settings.SOURCE_CONN_ID)
-WAREHOUSE_ENV = settings.conn_env_var(settings.WAREHOUSE_CONN_ID)
-
-
-@dataclass
-class Stack:
-    source: Database
-    warehouse: Database
-    server_uri: str
-
-    def run(self, **kwargs) -> RunSummary:
-        return run_incremental(source=self.source, warehouse=self.warehouse, **kwargs)
-
-    def source_sql(self, statement: str, params: tuple | dict | None = None) -> list[tuple]:
-        with psycopg.connect(self.source.uri, autocommit=True) as conn:
-            cur = conn.execute(statement, params)
-            return cur.fetchall() if cur.description else []
-
-    def warehouse_sql(self, statement: str, params: tuple | dict | None = None) -> list[tuple]:
-        with psycopg.connect(self.warehouse.uri, autocommit=True) as conn:
-            conn.execute("set time zone 'UTC'")
-            cur = conn.execute(statement, params)
-            return cur.fetchall() if cur.description else []
-
-
-@pytest.fixture(scope="module")
-def small_history(server_uri: str) -> Iterator[str]:
-    """A small shop history, generated once per module; tests work on copies."""
-    with scratch_database(server_uri) as uri, pytest.MonkeyPatch.context() as patch:
-        patch.setenv(SOURCE_ENV, uri)
-        load_history(order_lines=6_000, days=120, end_date=date(2026, 5, 1), seed=11)
-        yield uri
-
-
-@pytest.fixture
-def stack(server_uri: str, small_history: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
-    with (
-        scratch_database(server_uri, template=small_history) as source_uri,
-        scratch_database(server_uri) as warehouse_uri,
-    ):
-        monkeypatch.setenv(SOURCE_ENV, source_uri)
-        monkeypatch.setenv(WAREHOUSE_ENV, warehouse_uri)
-        yield Stack(settings.SOURCE.at(source_uri), settings.WAREHOUSE.at(warehouse_uri), server_uri)
-
+from tests.conftest import Stack, scratch_database
 
 # The star schema by business keys: what a full rebuild from the same source must also give.
 # Surrogate keys and load bookkeeping differ between the two by design and are left out.
