@@ -1,8 +1,11 @@
 -- Bring dim_customer up to date with the customers merged since its last build.
 -- Slowly changing type 2 on region and segment; other attributes type 1.
 
--- Wait for merges still in flight, so no merged row is skipped.
-lock table mirror.customers in share mode;
+-- The changed sets are small next to the mirror: look rows up by index rather than scan.
+set local random_page_cost = 1.1;
+
+-- Wait for merges still in flight (they hold this lock shared), so no merged row is skipped.
+select pg_advisory_xact_lock(36020252);
 
 create temp table changed_customers on commit drop as
 select c.*
@@ -13,6 +16,9 @@ where c.merge_seq > coalesce(
         where p.target_table = 'dim_customer'
     ), 0
 );
+
+-- Planner statistics for the temp table, or it guesses and hashes whole tables.
+analyze changed_customers;
 
 -- A member inferred from a fact is completed in place when the customer arrives.
 update dw.dim_customer as d

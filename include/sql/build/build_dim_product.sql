@@ -2,7 +2,11 @@
 -- its last build. Versions follow the shop's price list (type 2 on list price and
 -- unit cost); a product's first version is valid from the beginning of time.
 
-lock table mirror.products, mirror.product_prices in share mode;
+-- The changed sets are small next to the mirror: look rows up by index rather than scan.
+set local random_page_cost = 1.1;
+
+-- Wait for merges still in flight (they hold this lock shared), so no merged row is skipped.
+select pg_advisory_xact_lock(36020252);
 
 create temp table changed_products on commit drop as
 with progress as (
@@ -21,6 +25,9 @@ union
 select pp.product_id
 from mirror.product_prices as pp, progress
 where pp.merge_seq > progress.built_through;
+
+-- Planner statistics for the temp table, or it guesses and hashes whole tables.
+analyze changed_products;
 
 -- Rebuild every version of the changed products; a version keeps its surrogate key
 -- (the upsert is on product and valid_from), so facts keep pointing at it.

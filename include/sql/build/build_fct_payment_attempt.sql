@@ -1,7 +1,13 @@
 -- Rebuild the payment attempts touched by anything merged since the last build:
 -- the attempt itself or its order (customer, channel).
 
-lock table mirror.orders, mirror.payments, mirror.customers in share mode;
+-- The changed sets are small next to the mirror: look rows up by index rather than scan.
+set local random_page_cost = 1.1;
+-- Joins are written from the small changed set outward; keep that order.
+set local join_collapse_limit = 1;
+
+-- Wait for merges still in flight (they hold this lock shared), so no merged row is skipped.
+select pg_advisory_xact_lock(36020252);
 
 create temp table build_window on commit drop as
 select
@@ -14,21 +20,42 @@ select
     ) as built_after,
     (select case when s.is_called then s.last_value else 0 end from mirror.merge_seq as s) as built_through;
 
+-- What changed in each table the facts are built from (the planner needs the sets' sizes).
+create temp table changed_payments on commit drop as
+select x.payment_id
+from mirror.payments as x
+where x.merge_seq > (select w.built_after from build_window as w);
+
+analyze changed_payments;
+
+create temp table changed_orders on commit drop as
+select x.order_id
+from mirror.orders as x
+where x.merge_seq > (select w.built_after from build_window as w);
+
+analyze changed_orders;
+
+create temp table changed_customers on commit drop as
+select x.customer_id
+from mirror.customers as x
+where x.merge_seq > (select w.built_after from build_window as w);
+
+analyze changed_customers;
+
 create temp table affected_payments on commit drop as
-select p.payment_id
-from mirror.payments as p
-inner join build_window as w on p.merge_seq > w.built_after
+select c.payment_id
+from changed_payments as c
 union
 select p.payment_id
-from mirror.orders as o
-inner join build_window as w on o.merge_seq > w.built_after
-inner join mirror.payments as p on o.order_id = p.order_id
+from changed_orders as c
+inner join mirror.payments as p on c.order_id = p.order_id
 union
-select p.payment_id
-from mirror.customers as c
-inner join build_window as w on c.merge_seq > w.built_after
-inner join mirror.orders as o on c.customer_id = o.customer_id
-inner join mirror.payments as p on o.order_id = p.order_id;
+select f.payment_id
+from changed_customers as c
+inner join dw.dim_customer as d on c.customer_id = d.customer_id
+inner join dw.fct_payment_attempt as f on d.customer_key = f.customer_key;
+
+analyze affected_payments;
 
 insert into dw.dim_customer (customer_id, region, segment, valid_from, is_inferred)
 select distinct
@@ -122,3 +149,13 @@ on conflict (target_table) do update
         built_through_merge_seq = excluded.built_through_merge_seq,
         run_id = excluded.run_id,
         built_at = now();
+
+-- After a large build (the initial load, a full refresh) refresh the planner's statistics
+-- now: the next incremental run's lookups depend on them, and autovacuum may not have run.
+do $$
+begin
+    if (select count(*) from affected_payments) > 100000 then
+        analyze dw.fct_payment_attempt;
+    end if;
+end
+$$;

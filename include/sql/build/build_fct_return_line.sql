@@ -2,7 +2,13 @@
 -- return (refunds weeks after the order land here), its order line, its order,
 -- its shipment (days after delivery, late delivery) or its customer.
 
-lock table mirror.orders, mirror.order_items, mirror.returns, mirror.shipments, mirror.customers in share mode;
+-- The changed sets are small next to the mirror: look rows up by index rather than scan.
+set local random_page_cost = 1.1;
+-- Joins are written from the small changed set outward; keep that order.
+set local join_collapse_limit = 1;
+
+-- Wait for merges still in flight (they hold this lock shared), so no merged row is skipped.
+select pg_advisory_xact_lock(36020252);
 
 create temp table build_window on commit drop as
 select
@@ -14,34 +20,66 @@ select
     ) as built_after,
     (select case when s.is_called then s.last_value else 0 end from mirror.merge_seq as s) as built_through;
 
+-- What changed in each table the facts are built from (the planner needs the sets' sizes).
+create temp table changed_returns on commit drop as
+select x.return_id
+from mirror.returns as x
+where x.merge_seq > (select w.built_after from build_window as w);
+
+analyze changed_returns;
+
+create temp table changed_order_items on commit drop as
+select x.order_item_id
+from mirror.order_items as x
+where x.merge_seq > (select w.built_after from build_window as w);
+
+analyze changed_order_items;
+
+create temp table changed_orders on commit drop as
+select x.order_id
+from mirror.orders as x
+where x.merge_seq > (select w.built_after from build_window as w);
+
+analyze changed_orders;
+
+create temp table changed_shipments on commit drop as
+select x.order_id
+from mirror.shipments as x
+where x.merge_seq > (select w.built_after from build_window as w);
+
+analyze changed_shipments;
+
+create temp table changed_customers on commit drop as
+select x.customer_id
+from mirror.customers as x
+where x.merge_seq > (select w.built_after from build_window as w);
+
+analyze changed_customers;
+
 create temp table affected_returns on commit drop as
-select r.return_id
-from mirror.returns as r
-inner join build_window as w on r.merge_seq > w.built_after
+select c.return_id
+from changed_returns as c
 union
 select r.return_id
-from mirror.order_items as i
-inner join build_window as w on i.merge_seq > w.built_after
+from changed_order_items as c
+inner join mirror.returns as r on c.order_item_id = r.order_item_id
+union
+select r.return_id
+from changed_orders as c
+inner join mirror.order_items as i on c.order_id = i.order_id
 inner join mirror.returns as r on i.order_item_id = r.order_item_id
 union
 select r.return_id
-from mirror.orders as o
-inner join build_window as w on o.merge_seq > w.built_after
-inner join mirror.order_items as i on o.order_id = i.order_id
+from changed_shipments as c
+inner join mirror.order_items as i on c.order_id = i.order_id
 inner join mirror.returns as r on i.order_item_id = r.order_item_id
 union
-select r.return_id
-from mirror.shipments as s
-inner join build_window as w on s.merge_seq > w.built_after
-inner join mirror.order_items as i on s.order_id = i.order_id
-inner join mirror.returns as r on i.order_item_id = r.order_item_id
-union
-select r.return_id
-from mirror.customers as c
-inner join build_window as w on c.merge_seq > w.built_after
-inner join mirror.orders as o on c.customer_id = o.customer_id
-inner join mirror.order_items as i on o.order_id = i.order_id
-inner join mirror.returns as r on i.order_item_id = r.order_item_id;
+select f.return_id
+from changed_customers as c
+inner join dw.dim_customer as d on c.customer_id = d.customer_id
+inner join dw.fct_return_line as f on d.customer_key = f.customer_key;
+
+analyze affected_returns;
 
 insert into dw.dim_customer (customer_id, region, segment, valid_from, is_inferred)
 select distinct
@@ -147,3 +185,13 @@ on conflict (target_table) do update
         built_through_merge_seq = excluded.built_through_merge_seq,
         run_id = excluded.run_id,
         built_at = now();
+
+-- After a large build (the initial load, a full refresh) refresh the planner's statistics
+-- now: the next incremental run's lookups depend on them, and autovacuum may not have run.
+do $$
+begin
+    if (select count(*) from affected_returns) > 100000 then
+        analyze dw.fct_return_line;
+    end if;
+end
+$$;

@@ -1,7 +1,13 @@
 -- Rebuild the shipments touched by anything merged since the last build: the
 -- shipment itself (a late delivery lands here), its order, or its customer.
 
-lock table mirror.orders, mirror.shipments, mirror.customers in share mode;
+-- The changed sets are small next to the mirror: look rows up by index rather than scan.
+set local random_page_cost = 1.1;
+-- Joins are written from the small changed set outward; keep that order.
+set local join_collapse_limit = 1;
+
+-- Wait for merges still in flight (they hold this lock shared), so no merged row is skipped.
+select pg_advisory_xact_lock(36020252);
 
 create temp table build_window on commit drop as
 select
@@ -13,21 +19,42 @@ select
     ) as built_after,
     (select case when s.is_called then s.last_value else 0 end from mirror.merge_seq as s) as built_through;
 
+-- What changed in each table the facts are built from (the planner needs the sets' sizes).
+create temp table changed_shipments on commit drop as
+select x.shipment_id
+from mirror.shipments as x
+where x.merge_seq > (select w.built_after from build_window as w);
+
+analyze changed_shipments;
+
+create temp table changed_orders on commit drop as
+select x.order_id
+from mirror.orders as x
+where x.merge_seq > (select w.built_after from build_window as w);
+
+analyze changed_orders;
+
+create temp table changed_customers on commit drop as
+select x.customer_id
+from mirror.customers as x
+where x.merge_seq > (select w.built_after from build_window as w);
+
+analyze changed_customers;
+
 create temp table affected_shipments on commit drop as
-select s.shipment_id
-from mirror.shipments as s
-inner join build_window as w on s.merge_seq > w.built_after
+select c.shipment_id
+from changed_shipments as c
 union
 select s.shipment_id
-from mirror.orders as o
-inner join build_window as w on o.merge_seq > w.built_after
-inner join mirror.shipments as s on o.order_id = s.order_id
+from changed_orders as c
+inner join mirror.shipments as s on c.order_id = s.order_id
 union
-select s.shipment_id
-from mirror.customers as c
-inner join build_window as w on c.merge_seq > w.built_after
-inner join mirror.orders as o on c.customer_id = o.customer_id
-inner join mirror.shipments as s on o.order_id = s.order_id;
+select f.shipment_id
+from changed_customers as c
+inner join dw.dim_customer as d on c.customer_id = d.customer_id
+inner join dw.fct_shipment as f on d.customer_key = f.customer_key;
+
+analyze affected_shipments;
 
 insert into dw.dim_customer (customer_id, region, segment, valid_from, is_inferred)
 select distinct
@@ -128,3 +155,13 @@ on conflict (target_table) do update
         built_through_merge_seq = excluded.built_through_merge_seq,
         run_id = excluded.run_id,
         built_at = now();
+
+-- After a large build (the initial load, a full refresh) refresh the planner's statistics
+-- now: the next incremental run's lookups depend on them, and autovacuum may not have run.
+do $$
+begin
+    if (select count(*) from affected_shipments) > 100000 then
+        analyze dw.fct_shipment;
+    end if;
+end
+$$;

@@ -3,6 +3,9 @@
 -- rest, the newest version of each row wins (a stale or out-of-order row never
 -- overwrites a newer one); the run log gets the counts; and the table's watermark advances
 -- to what this batch actually loaded.
+-- Builds wait for merges in flight: they take this lock exclusively.
+select pg_advisory_xact_lock_shared(36020252);
+
 with checked as (
     select
         s.*,
@@ -160,3 +163,12 @@ on conflict (table_name) do update
         high_watermark = greatest(audit.watermarks.high_watermark, excluded.high_watermark),
         run_id = excluded.run_id,
         advanced_at = now();
+
+-- After a large merge (the initial load, a full refresh) refresh the planner's statistics now.
+do $$
+begin
+    if (select count(*) from staging.order_items) > 100000 then
+        analyze mirror.order_items;
+    end if;
+end
+$$;

@@ -4,6 +4,9 @@
 -- overwrites a newer one); the run log gets the counts; status changes are
 -- recorded in audit.status_transitions; and the table's watermark advances
 -- to what this batch actually loaded.
+-- Builds wait for merges in flight: they take this lock exclusively.
+select pg_advisory_xact_lock_shared(36020252);
+
 with checked as (
     select
         s.*,
@@ -62,14 +65,6 @@ latest as (
     order by c.order_id, c.updated_at::timestamptz desc
 ),
 
-previous as (
-    select
-        m.order_id,
-        m.status
-    from mirror.orders as m
-    inner join latest as l on m.order_id = l.order_id
-),
-
 merged as (
     insert into mirror.orders as m (
         order_id,
@@ -122,7 +117,8 @@ transitions as (
         mg.updated_at,
         %(run_id)s
     from merged as mg
-    left join previous as p on mg.order_id = p.order_id
+    -- Sub-statements of one WITH share a snapshot: this still reads the row as it was before the merge.
+    left join mirror.orders as p on mg.order_id = p.order_id
     where p.status is distinct from mg.status
     returning 1
 ),
@@ -188,3 +184,12 @@ on conflict (table_name) do update
         high_watermark = greatest(audit.watermarks.high_watermark, excluded.high_watermark),
         run_id = excluded.run_id,
         advanced_at = now();
+
+-- After a large merge (the initial load, a full refresh) refresh the planner's statistics now.
+do $$
+begin
+    if (select count(*) from staging.orders) > 100000 then
+        analyze mirror.orders;
+    end if;
+end
+$$;

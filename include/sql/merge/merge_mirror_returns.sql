@@ -4,6 +4,9 @@
 -- overwrites a newer one); the run log gets the counts; status changes are
 -- recorded in audit.status_transitions; and the table's watermark advances
 -- to what this batch actually loaded.
+-- Builds wait for merges in flight: they take this lock exclusively.
+select pg_advisory_xact_lock_shared(36020252);
+
 with checked as (
     select
         s.*,
@@ -66,14 +69,6 @@ latest as (
     order by c.return_id, c.updated_at::timestamptz desc
 ),
 
-previous as (
-    select
-        m.return_id,
-        m.status
-    from mirror.returns as m
-    inner join latest as l on m.return_id = l.return_id
-),
-
 merged as (
     insert into mirror.returns as m (
         return_id,
@@ -126,7 +121,8 @@ transitions as (
         mg.updated_at,
         %(run_id)s
     from merged as mg
-    left join previous as p on mg.return_id = p.return_id
+    -- Sub-statements of one WITH share a snapshot: this still reads the row as it was before the merge.
+    left join mirror.returns as p on mg.return_id = p.return_id
     where p.status is distinct from mg.status
     returning 1
 ),
@@ -192,3 +188,12 @@ on conflict (table_name) do update
         high_watermark = greatest(audit.watermarks.high_watermark, excluded.high_watermark),
         run_id = excluded.run_id,
         advanced_at = now();
+
+-- After a large merge (the initial load, a full refresh) refresh the planner's statistics now.
+do $$
+begin
+    if (select count(*) from staging.returns) > 100000 then
+        analyze mirror.returns;
+    end if;
+end
+$$;

@@ -17,16 +17,29 @@ dw.fct_order_line,
 dw.fct_payment_attempt,
 dw.fct_shipment,
 dw.fct_return_line,
+dw.dim_customer,
+dw.dim_product,
+dw.dim_promotion,
+dw.dim_carrier,
+dw.dim_fulfillment_center,
 audit.watermarks,
-audit.build_progress;
+audit.build_progress
+restart identity;
 
-delete from dw.dim_customer
-where customer_key <> -1;
-delete from dw.dim_product
-where product_key <> -1;
-delete from dw.dim_promotion
-where promotion_key <> 0;
-delete from dw.dim_carrier
-where carrier_key <> -1;
-delete from dw.dim_fulfillment_center
-where fulfillment_center_key <> -1;
+-- The unknown members (-1) and "no promotion" (0), as the migration created them.
+insert into dw.dim_customer (customer_key, customer_id, region, segment, valid_from, is_inferred)
+overriding system value
+values (-1, -1, 'unknown', 'unknown', '-infinity', true);
+
+insert into dw.dim_product (product_key, product_id, category, valid_from, is_inferred)
+overriding system value
+values (-1, -1, 'unknown', '-infinity', true);
+
+insert into dw.dim_carrier (carrier_key, carrier_code, carrier_name, is_inferred)
+values (-1, 'unknown', 'Unknown', true);
+
+insert into dw.dim_fulfillment_center (fulfillment_center_key, fulfillment_center_code, is_inferred)
+values (-1, 'unknown', true);
+
+insert into dw.dim_promotion (promotion_key, promotion_id, promotion_code, is_inferred)
+values (0, null, 'none', false);

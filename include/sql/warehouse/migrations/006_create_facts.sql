@@ -1,5 +1,7 @@
 -- Facts at their natural grains. Each row keeps the source key it came from and
 -- points at dimension members; amounts are in the order's currency.
+-- Pages keep free space so a status change updates a fact in place (a HOT update:
+-- no index entries rewritten), which most incremental changes are.
 
 -- One row per order line.
 create table if not exists dw.fct_order_line (
@@ -22,7 +24,7 @@ create table if not exists dw.fct_order_line (
     unit_cost numeric(12, 2),  -- the cost valid when the order was placed; null while unknown
     cost_amount numeric(14, 2),
     source_updated_at timestamptz not null
-);
+) with (fillfactor = 85);
 
 create index if not exists fct_order_line_order_idx on dw.fct_order_line (order_id);
 create index if not exists fct_order_line_date_idx on dw.fct_order_line (order_date_key);
@@ -43,7 +45,7 @@ create table if not exists dw.fct_payment_attempt (
     decline_reason text,
     amount numeric(14, 2) not null,
     source_updated_at timestamptz not null
-);
+) with (fillfactor = 85);
 
 create index if not exists fct_payment_attempt_order_idx on dw.fct_payment_attempt (order_id);
 
@@ -66,7 +68,7 @@ create table if not exists dw.fct_shipment (
     days_late numeric(8, 2),
     shipping_cost numeric(12, 2) not null,
     source_updated_at timestamptz not null
-);
+) with (fillfactor = 85);
 
 -- One row per returned line.
 create table if not exists dw.fct_return_line (
@@ -87,6 +89,6 @@ create table if not exists dw.fct_return_line (
     days_after_delivery numeric(8, 2),
     followed_late_delivery boolean,
     source_updated_at timestamptz not null
-);
+) with (fillfactor = 85);
 
 create index if not exists fct_return_line_item_idx on dw.fct_return_line (order_item_id);
