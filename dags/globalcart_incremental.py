@@ -91,7 +91,7 @@ def globalcart_incremental():
         from globalcart.warehouse.tasks import extract
 
         dag_run = context["dag_run"]
-        is_backfill = str(dag_run.run_type).lower().endswith("backfill")
+        is_backfill = getattr(dag_run.run_type, "value", dag_run.run_type) == "backfill"
         return extract(
             dag_run.run_id,
             full_refresh=bool(context["params"].get("full_refresh")),
