@@ -8,7 +8,7 @@ GLOBALCART := $(BIN)/globalcart
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv up down status reset generate simulate demo test lint format bench airflow lock clean
+.PHONY: help venv up down status reset generate load simulate demo test lint format bench airflow lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -38,6 +38,10 @@ reset: venv  ## stop the local PostgreSQL and delete all local data
 generate: up  ## replace the source with a freshly generated history
 	@$(GLOBALCART) generate --replace
 
+load: up  ## run the incremental load once, in-process
+	@$(GLOBALCART) load
+
+
 simulate: up  ## move the live source forward by one step
 	@$(GLOBALCART) simulate
 
@@ -57,7 +61,7 @@ format: venv  ## fix what the linters can fix
 	$(BIN)/ruff format dags include plugins tests
 	$(BIN)/sqlfluff fix include/sql
 
-bench: up  ## measure the generator on 1 million order lines
+bench: up  ## measure the generator and the incremental load on 1 million order lines
 	@$(GLOBALCART) bench
 
 airflow: up  ## run Airflow locally (airflow standalone) with the project's DAGs and connections

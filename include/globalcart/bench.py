@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import resource
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
 from psycopg import sql
 
 from globalcart import db, localstack, settings
-from globalcart.source.generator import GenerationParams, generate
+from globalcart.source.history import load_history
+from globalcart.source.simulator import simulate
+from globalcart.warehouse.pipeline import run_incremental
 
-BENCH_DATABASE = "globalcart_bench"
+BENCH_SOURCE = "globalcart_bench_source"
+BENCH_WAREHOUSE = "globalcart_bench_warehouse"
 BENCH_END_DATE = date(2026, 1, 1)
 
 
@@ -22,27 +26,37 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _bench_uri() -> str:
+def _uri(database: str) -> str:
     source = urlsplit(settings.libpq_uri(settings.SOURCE.uri))
-    return urlunsplit(source._replace(path=f"/{BENCH_DATABASE}"))
+    return urlunsplit(source._replace(path=f"/{database}"))
 
 
-def _recreate_bench_database() -> None:
+def _drop_database(name: str) -> None:
     with db.connect_maintenance(settings.SOURCE) as admin:
-        admin.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(BENCH_DATABASE)))
-        admin.execute(sql.SQL("create database {}").format(sql.Identifier(BENCH_DATABASE)))
+        admin.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+
+
+def _recreate_database(name: str) -> None:
+    _drop_database(name)
+    with db.connect_maintenance(settings.SOURCE) as admin:
+        admin.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
 
 
 def bench_generator(order_lines: int, seed: int, report: Callable[[str], None] = print) -> dict:
     """Generate ``order_lines`` into a scratch database and print throughput and peak memory."""
     localstack.start()
-    _recreate_bench_database()
-    params = GenerationParams(order_lines=order_lines, days=730, end_date=BENCH_END_DATE, seed=seed)
+    _recreate_database(BENCH_SOURCE)
     rss_before = _peak_rss_mb()
-    report(f"generator benchmark: {order_lines:,} order lines, seed {seed}, into database {BENCH_DATABASE}")
-    with psycopg.connect(_bench_uri()) as conn:
+    report(f"generator: {order_lines:,} order lines, seed {seed}, into database {BENCH_SOURCE}")
+    with _pointing_at(source=_uri(BENCH_SOURCE)):
         started = time.perf_counter()
-        manifest = generate(conn, params, progress=lambda line: report(f"  {line}"))
+        manifest = load_history(
+            order_lines=order_lines,
+            days=730,
+            end_date=BENCH_END_DATE,
+            seed=seed,
+            progress=lambda line: report(f"  {line}"),
+        )
         elapsed = time.perf_counter() - started
     lines = manifest["row_counts"]["order_items"]
     total_rows = sum(manifest["row_counts"].values())
@@ -51,19 +65,97 @@ def bench_generator(order_lines: int, seed: int, report: Callable[[str], None] =
         "rows_all_tables": total_rows,
         "seconds": elapsed,
         "order_lines_per_second": lines / elapsed,
-        "rows_per_second": total_rows / elapsed,
         "peak_rss_mb": _peak_rss_mb(),
-        "rss_before_mb": rss_before,
     }
     report("")
-    report(f"  {'measure':<34}{'value':>16}")
-    report(f"  {'order lines loaded':<34}{lines:>16,}")
-    report(f"  {'rows loaded, all tables':<34}{total_rows:>16,}")
-    report(f"  {'wall time, end to end (s)':<34}{elapsed:>16.2f}")
-    report(f"  {'order lines per second':<34}{figures['order_lines_per_second']:>16,.0f}")
-    report(f"  {'rows per second, all tables':<34}{figures['rows_per_second']:>16,.0f}")
-    report(f"  {'peak memory of this process (MB)':<34}{figures['peak_rss_mb']:>16,.0f}")
-    report(f"  {'  of which before generating (MB)':<34}{rss_before:>16,.0f}")
-    with db.connect_maintenance(settings.SOURCE) as admin:
-        admin.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(BENCH_DATABASE)))
+    _table(
+        report,
+        [
+            ("order lines loaded", f"{lines:,}"),
+            ("rows loaded, all tables", f"{total_rows:,}"),
+            ("wall time, end to end (s)", f"{elapsed:.2f}"),
+            ("order lines per second", f"{lines / elapsed:,.0f}"),
+            ("rows per second, all tables", f"{total_rows / elapsed:,.0f}"),
+            ("peak memory of this process (MB)", f"{figures['peak_rss_mb']:,.0f}"),
+            ("  of which before generating (MB)", f"{rss_before:,.0f}"),
+        ],
+    )
     return figures
+
+
+def bench_incremental_load(change_hours: float, report: Callable[[str], None] = print) -> dict:
+    """Initial load, an incremental run after a change of about 1%, and a full rebuild, on the benchmark shop."""
+    _recreate_database(BENCH_WAREHOUSE)
+    source = settings.SOURCE.at(_uri(BENCH_SOURCE))
+    warehouse = settings.WAREHOUSE.at(_uri(BENCH_WAREHOUSE))
+    report("")
+    report(f"incremental load: source {BENCH_SOURCE}, warehouse {BENCH_WAREHOUSE}")
+
+    def timed_run(label: str, **kwargs) -> tuple[float, float, int]:
+        started = time.perf_counter()
+        summary = run_incremental(source=source, warehouse=warehouse, **kwargs)
+        elapsed = time.perf_counter() - started
+        sql_work = sum(seconds for step, seconds in summary.seconds.items() if step.startswith(("merge_", "build_")))
+        extracted = summary.totals()["extracted"]
+        report(f"  {label}: {extracted:,} rows in {elapsed:.2f} s (merge and build SQL {sql_work:.2f} s)")
+        return elapsed, sql_work, extracted
+
+    initial = timed_run("initial load")
+    with _pointing_at(source=source.uri):
+        simulate(1, change_hours)
+    with db.connect(source) as conn:
+        (lines,) = conn.execute("select count(*) from shop.order_items").fetchone()
+        (changed_lines,) = conn.execute(
+            "select count(*) from shop.order_items where updated_at > (select generated_at from sim.manifest)"
+        ).fetchone()
+    report(f"  change: one simulated step of {change_hours:g} hours: {changed_lines:,} of {lines:,} order lines new")
+    incremental = timed_run("incremental run")
+    full = timed_run("full rebuild", full_refresh=True)
+    report("")
+    _table(
+        report,
+        [
+            ("initial load: wall time (s)", f"{initial[0]:.2f}"),
+            ("initial load: rows per second", f"{initial[2] / initial[0]:,.0f}"),
+            ("change: order lines new or changed", f"{changed_lines:,} ({changed_lines / lines:.2%})"),
+            ("incremental: rows extracted", f"{incremental[2]:,}"),
+            ("incremental: wall time (s)", f"{incremental[0]:.2f}"),
+            ("incremental: merge and build SQL (s)", f"{incremental[1]:.2f}"),
+            ("full rebuild: wall time (s)", f"{full[0]:.2f}"),
+            ("full rebuild: merge and build SQL (s)", f"{full[1]:.2f}"),
+            ("full rebuild: rows per second", f"{full[2] / full[0]:,.0f}"),
+            ("full rebuild / incremental, wall time", f"{full[0] / incremental[0]:.1f}x"),
+            ("full rebuild / incremental, SQL work", f"{full[1] / incremental[1]:.1f}x"),
+        ],
+    )
+    return {"initial": initial, "incremental": incremental, "full_rebuild": full, "changed_lines": changed_lines}
+
+
+def run_benchmarks(order_lines: int, seed: int, change_hours: float, report: Callable[[str], None] = print) -> None:
+    try:
+        bench_generator(order_lines, seed, report)
+        bench_incremental_load(change_hours, report)
+    finally:
+        for name in (BENCH_WAREHOUSE, BENCH_SOURCE):
+            _drop_database(name)
+
+
+def _table(report: Callable[[str], None], rows: list[tuple[str, str]]) -> None:
+    report(f"  {'measure':<42}{'value':>18}")
+    for label, value in rows:
+        report(f"  {label:<42}{value:>18}")
+
+
+@contextmanager
+def _pointing_at(*, source: str) -> Iterator[None]:
+    """Point the project's source connection at ``source`` for the duration (the simulator reads it)."""
+    variable = settings.conn_env_var(settings.SOURCE_CONN_ID)
+    previous = os.environ.get(variable)
+    os.environ[variable] = source
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(variable, None)
+        else:
+            os.environ[variable] = previous

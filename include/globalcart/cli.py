@@ -53,6 +53,16 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
 
 
+def _timestamp(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected an ISO timestamp such as 2026-11-01T00:00:00Z, got {text!r}"
+        ) from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="globalcart", description="GlobalCart 360: the shop source, the local stack, Airflow.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
@@ -100,9 +110,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--burst-rows", type=_positive_int, default=200, help="rows touched by a hard case (default 200)"
     )
 
-    bench = commands.add_parser("bench", help="measure the generator's throughput into PostgreSQL")
+    load = commands.add_parser("load", help="run the incremental load once, in-process (what the DAG runs)")
+    load.add_argument("--full-refresh", action="store_true", help="forget what was loaded and reload everything")
+    load.add_argument("--since", type=_timestamp, default=None, help="re-read every row changed since this time")
+
+    bench = commands.add_parser("bench", help="measure the generator and the incremental load on 1M order lines")
     bench.add_argument("--order-lines", type=_positive_int, default=1_000_000)
     bench.add_argument("--seed", type=int, default=42)
+    bench.add_argument(
+        "--change-hours",
+        type=_positive_float,
+        default=84.0,
+        help="simulated hours of change before the incremental run (default 84, about 1%%)",
+    )
 
     airflow = commands.add_parser("airflow", help="run an airflow command with the project's settings", add_help=False)
     airflow.add_argument("airflow_args", nargs=argparse.REMAINDER)
@@ -192,10 +212,21 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_bench(args: argparse.Namespace) -> int:
-    from globalcart.bench import bench_generator
+def cmd_load(args: argparse.Namespace) -> int:
+    from globalcart.warehouse.pipeline import run_incremental
 
-    bench_generator(args.order_lines, args.seed, report=_say)
+    summary = run_incremental(full_refresh=args.full_refresh, since=args.since, progress=_say)
+    totals = summary.totals()
+    _say(f"run {summary.run_id} in {sum(summary.seconds.values()):.1f} s: {totals}")
+    for line in summary.table():
+        _say(f"  {line}")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from globalcart.bench import run_benchmarks
+
+    run_benchmarks(args.order_lines, args.seed, args.change_hours, report=_say)
     return 0
 
 
@@ -231,6 +262,7 @@ _COMMANDS = {
     "demo": cmd_demo,
     "generate": cmd_generate,
     "simulate": cmd_simulate,
+    "load": cmd_load,
     "bench": cmd_bench,
     "env": cmd_env,
     "airflow": cmd_airflow,

@@ -16,48 +16,60 @@ from globalcart.airflow_env import airflow_environment, prepare_airflow_home
 from globalcart.errors import GlobalCartError
 from globalcart.source.history import load_history
 from globalcart.source.simulator import simulate
+from globalcart.warehouse.pipeline import RunSummary, run_incremental
 
 DEMO_ORDER_LINES = 200_000
 DEMO_DAYS = 730
 DEMO_SEED = 42
-SIMULATED_STEPS = 4
+SIMULATED_STEPS = 3
 HOURS_PER_STEP = 6.0
+HARD_CASES = ("long_transaction", "shared_timestamp", "old_order_burst")
 
 
 def run_demo(say: Callable[[str], None] = print) -> None:
     started = time.perf_counter()
-    say("==> 1/5 local stack")
+    say("==> 1/6 local stack")
     say(f"  {localstack.start()}")
 
-    say(f"==> 2/5 generating the shop's history ({DEMO_ORDER_LINES:,} order lines over {DEMO_DAYS} days)")
-    end_date = datetime.now(UTC).date()
+    say(f"==> 2/6 generating the shop's history ({DEMO_ORDER_LINES:,} order lines over {DEMO_DAYS} days)")
     manifest = load_history(
         order_lines=DEMO_ORDER_LINES,
         days=DEMO_DAYS,
-        end_date=end_date,
+        end_date=datetime.now(UTC).date(),
         seed=DEMO_SEED,
         replace=True,
         progress=lambda line: say(f"  {line}"),
     )
 
-    say(f"==> 3/5 simulating the live shop: {SIMULATED_STEPS} steps of {HOURS_PER_STEP:g} hours")
-    simulate(SIMULATED_STEPS - 1, HOURS_PER_STEP, progress=lambda line: say(f"  {line}"))
-    say("  and one step with the hard cases a pipeline must survive:")
-    simulate(
-        1,
-        HOURS_PER_STEP,
-        hard_cases=("long_transaction", "shared_timestamp", "old_order_burst"),
-        burst_rows=100,
-        progress=lambda line: say(f"  {line}"),
-    )
+    say("==> 3/6 initial load of the warehouse (full refresh: the warehouse forgets any earlier demo)")
+    _report_run(run_incremental(full_refresh=True), say)
 
-    say("==> 4/5 running the globalcart_simulate_shop DAG through Airflow (airflow dags test)")
-    run_dag_test("globalcart_simulate_shop", say)
+    say(f"==> 4/6 the shop lives on: {SIMULATED_STEPS} simulated steps of {HOURS_PER_STEP:g} hours, each followed")
+    say("    by an incremental run (the last step adds the hard cases a pipeline must survive)")
+    for step in range(1, SIMULATED_STEPS + 1):
+        hard_cases = HARD_CASES if step == SIMULATED_STEPS else ()
+        simulate(1, HOURS_PER_STEP, hard_cases=hard_cases, burst_rows=100, progress=lambda line: say(f"  {line}"))
+        _report_run(run_incremental(), say)
 
-    say("==> 5/5 summary")
+    say("==> 5/6 the same jobs through Airflow (airflow dags test)")
+    for dag_id in ("globalcart_simulate_shop", "globalcart_incremental"):
+        run_dag_test(dag_id, say)
+
+    say("==> 6/6 summary")
     for line in summary_lines(manifest):
         say(f"  {line}")
     say(f"demo finished in {time.perf_counter() - started:.0f} s")
+
+
+def _report_run(summary: RunSummary, say: Callable[[str], None]) -> None:
+    totals = summary.totals()
+    say(
+        f"  run {summary.run_id}: {totals['extracted']:,} rows extracted, {totals['inserted']:,} inserted,"
+        f" {totals['updated']:,} updated, {totals['ignored_stale']:,} ignored as not newer,"
+        f" {totals['rejected']:,} rejected, in {sum(summary.seconds.values()):.1f} s"
+    )
+    for line in summary.table():
+        say(f"    {line}")
 
 
 def run_dag_test(dag_id: str, say: Callable[[str], None]) -> None:
@@ -92,16 +104,20 @@ def summary_lines(manifest: dict) -> list[str]:
         counts = db.fetch_all(conn, "source/select_table_counts.sql")
         statuses = db.fetch_all(conn, "source/select_order_status_counts.sql")
         (clock,) = db.fetch_all(conn, "source/sim/read_clock.sql")
-    lines = ["source tables: " + ", ".join(f"{table} {rows:,}" for table, rows in counts)]
-    lines.append("orders by status: " + ", ".join(f"{status} {rows:,}" for status, rows in statuses))
-    lines.append(f"simulated clock: {clock[0]:%Y-%m-%d %H:%M} UTC after {clock[1]} steps")
-    realised = manifest.get("realised", {})
-    if realised:
-        lines.append(
-            "planted signals: highest return rate in "
-            f"{manifest['ground_truth']['highest_return_rate_category']}, late pair "
-            f"{manifest['ground_truth']['late_pair']['carrier']} at "
-            f"{manifest['ground_truth']['late_pair']['fulfillment_center']}"
-        )
-    lines.append(f"source database: {settings.SOURCE.display_uri()}")
-    return lines
+    with db.connect(settings.WAREHOUSE) as conn:
+        star = db.fetch_all(conn, "audit/select_star_counts.sql")
+        watermarks = db.fetch_all(conn, "staging/select_watermarks.sql")
+        (rejected,) = db.fetch_all(conn, "audit/select_rejected_count.sql")[0]
+    truth = manifest["ground_truth"]
+    return [
+        "source tables: " + ", ".join(f"{table} {rows:,}" for table, rows in counts),
+        "orders by status: " + ", ".join(f"{status} {rows:,}" for status, rows in statuses),
+        f"simulated clock: {clock[0]:%Y-%m-%d %H:%M} UTC after {clock[1]} steps",
+        "star schema: " + ", ".join(f"{table} {rows:,}" for table, rows in star),
+        "watermarks: "
+        + ", ".join(f"{table} {mark:%H:%M:%S}" for table, mark in sorted(watermarks) if mark.year > 2000),
+        f"rows ever rejected by the contract: {rejected:,} (audit.rejected_rows)",
+        f"planted signals: highest return rate in {truth['highest_return_rate_category']}, late pair "
+        f"{truth['late_pair']['carrier']} at {truth['late_pair']['fulfillment_center']}",
+        f"source database: {settings.SOURCE.display_uri()}; warehouse: {settings.WAREHOUSE.display_uri()}",
+    ]
