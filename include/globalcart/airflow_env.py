@@ -9,6 +9,7 @@ environment wins, so the same code can point at another PostgreSQL.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import MutableMapping
 
 from globalcart import settings
@@ -33,6 +34,10 @@ def airflow_environment() -> dict[str, str]:
 
 def prepare_airflow_home(env: MutableMapping[str, str]) -> None:
     os.makedirs(env["AIRFLOW_HOME"], exist_ok=True)
+    # `airflow standalone` starts its components as `airflow ...` found on PATH: put this environment's first.
+    bin_dir = os.path.dirname(sys.executable)
+    if env.get("PATH", "").split(os.pathsep)[0] != bin_dir:
+        env["PATH"] = os.pathsep.join([bin_dir, env.get("PATH", "")])
 
 
 def apply_airflow_environment() -> None:
