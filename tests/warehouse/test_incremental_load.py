@@ -268,3 +268,33 @@ def test_a_backfill_window_re_reads_its_rows_without_moving_the_watermarks(stack
     assert stack.warehouse_sql("select count(*) from mirror.orders where order_id = %s", (order_id,)) == [(1,)]
     assert stack.warehouse_sql("select table_name, high_watermark from audit.watermarks order by 1") == watermarks
     assert_same_content(star_content(stack), full_rebuild_content(stack))
+
+
+def test_a_fact_whose_customer_has_not_arrived_points_at_an_inferred_member_completed_later(stack: Stack) -> None:
+    stack.run()
+    # The customer's row breaks the contract (no region) and is held back; their order arrives anyway.
+    stack.source_sql("alter table shop.customers alter column region drop not null")
+    (customer_id,) = stack.source_sql(
+        """insert into shop.customers (email, full_name, region, country_code, segment, acquisition_channel,
+                                       signed_up_at)
+           values ('late@example.com', 'Late Arrival', null, 'DE', 'consumer', 'web', now()) returning customer_id"""
+    )[0]
+    (order_id,) = stack.source_sql(
+        "insert into shop.orders (customer_id, channel, ordered_at) values (%s, 'web', now()) returning order_id",
+        (customer_id,),
+    )[0]
+    stack.source_sql(
+        """insert into shop.order_items (order_id, line_number, product_id, quantity, unit_price)
+           select %s, 1, product_id, 1, list_price from shop.products order by product_id limit 1""",
+        (order_id,),
+    )
+    stack.run()
+    member = "select d.customer_key, d.region, d.is_inferred from dw.fct_order_line f join dw.dim_customer d"
+    member += " using (customer_key) where f.order_id = %s"
+    (key, region, inferred) = stack.warehouse_sql(member, (order_id,))[0]
+    assert (region, inferred) == ("unknown", True)
+
+    stack.source_sql("update shop.customers set region = 'europe' where customer_id = %s", (customer_id,))
+    stack.run()
+    assert stack.warehouse_sql(member, (order_id,)) == [(key, "europe", False)]
+    assert_same_content(star_content(stack), full_rebuild_content(stack))
