@@ -298,3 +298,33 @@ def test_a_fact_whose_customer_has_not_arrived_points_at_an_inferred_member_comp
     stack.run()
     assert stack.warehouse_sql(member, (order_id,)) == [(key, "europe", False)]
     assert_same_content(star_content(stack), full_rebuild_content(stack))
+
+
+def test_a_category_change_opens_a_new_product_version_for_later_orders(stack: Stack) -> None:
+    stack.run()
+    product_id, old_category = stack.source_sql(
+        "select product_id, category from shop.products where category <> 'books' order by product_id limit 1"
+    )[0]
+    stack.source_sql("update shop.products set category = 'books' where product_id = %s", (product_id,))
+    (customer_id,) = stack.source_sql("select min(customer_id) from shop.customers")[0]
+    (order_id,) = stack.source_sql(
+        "insert into shop.orders (customer_id, channel, ordered_at) values (%s, 'web', now() + interval '1 hour')"
+        " returning order_id",
+        (customer_id,),
+    )[0]
+    stack.source_sql(
+        "insert into shop.order_items (order_id, line_number, product_id, quantity, unit_price)"
+        " values (%s, 1, %s, 1, 10)",
+        (order_id, product_id),
+    )
+    stack.run()
+    categories = stack.warehouse_sql(
+        """select f.order_id = %s, d.category from dw.fct_order_line f join dw.dim_product d using (product_key)
+           where d.product_id = %s group by 1, 2""",
+        (order_id, product_id),
+    )
+    assert sorted(categories) == [(False, old_category), (True, "books")]
+    (versions,) = stack.warehouse_sql(
+        "select count(*) from dw.dim_product where product_id = %s and is_current", (product_id,)
+    )[0]
+    assert versions == 1

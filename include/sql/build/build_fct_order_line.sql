@@ -80,7 +80,15 @@ select f.order_item_id
 from changed_products as c
 inner join dw.dim_product as d on c.product_id = d.product_id
 inner join dw.fct_order_line as f on d.product_key = f.product_key
-where f.unit_cost is null;
+where f.unit_cost is null
+union
+-- a product's new version (a category change) takes the lines ordered since it began
+select f.order_item_id
+from changed_products as c
+inner join dw.dim_product as current_version on c.product_id = current_version.product_id
+inner join dw.dim_product as d on c.product_id = d.product_id
+inner join dw.fct_order_line as f on d.product_key = f.product_key and current_version.valid_from <= f.ordered_at
+where current_version.is_current;
 
 analyze affected_order_items;
 

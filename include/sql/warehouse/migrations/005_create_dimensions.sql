@@ -58,8 +58,9 @@ create table if not exists dw.dim_customer (
 create unique index if not exists dim_customer_current_idx on dw.dim_customer (customer_id) where is_current;
 
 -- Products, slowly changing type 2 on list price and unit cost, following the
--- shop's own price list (shop.product_prices): margin uses the cost valid when
--- the order was placed. Category, brand and name come from the product.
+-- shop's own price list (shop.product_prices), so margin uses the cost valid when
+-- the order was placed, and on category (dw.product_category_history). Brand and
+-- name are overwritten (type 1).
 create table if not exists dw.dim_product (
     product_key bigint generated always as identity primary key,
     product_id bigint not null,
