@@ -36,11 +36,21 @@ def split_statements(text: str) -> tuple[str, ...]:
     return tuple(statements)
 
 
+def execute_statements(conn: psycopg.Connection, sql_file: str, params: dict) -> None:
+    """Run a file's statements, one by one, in the current transaction.
+
+    Values are bound on the client (quoted by psycopg), as Airflow's SQL hook does,
+    because DDL such as ``create table ... as select`` takes no server-side parameters.
+    """
+    with psycopg.ClientCursor(conn) as cur:
+        for statement in split_statements(db.sql_text(sql_file)):
+            cur.execute(statement, params)
+
+
 def run_sql_step(conn: psycopg.Connection, sql_file: str, params: dict) -> None:
     """Run a step's statements in one transaction."""
     try:
-        for statement in split_statements(db.sql_text(sql_file)):
-            conn.execute(statement, params)
+        execute_statements(conn, sql_file, params)
         conn.commit()
     except BaseException:
         conn.rollback()

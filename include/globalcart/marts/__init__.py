@@ -1,0 +1,1 @@
+"""The published layer: KPI tables built aside, validated, then swapped into `marts`."""

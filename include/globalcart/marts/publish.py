@@ -1,0 +1,159 @@
+"""Write-audit-publish for the KPI tables.
+
+``build_candidates`` writes the next KPI tables aside (schema ``candidate``),
+recomputing only the months whose facts changed; the quality gate audits them;
+``publish_candidates`` swaps them into ``marts`` in one transaction, with a
+snapshot of the monthly KPIs before and after, so every run can say which KPIs
+it moved. A blocked run leaves ``marts`` exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import psycopg
+
+from globalcart import db
+from globalcart.errors import GlobalCartError
+from globalcart.marts.catalog import catalog_rows
+from globalcart.warehouse.pipeline import execute_statements
+
+SNAPSHOT_RETENTION_DAYS = int(os.environ.get("GLOBALCART_SNAPSHOT_RETENTION_DAYS", "35"))
+
+
+@dataclass(frozen=True)
+class CandidateBuild:
+    run_id: str
+    rebuild_all: bool
+    first_day: date | None
+    last_day: date | None
+    daily_rows: int
+    monthly_rows: int
+
+    def describe(self) -> str:
+        if self.rebuild_all:
+            scope = "every month recomputed"
+        elif self.first_day is None:
+            scope = "nothing changed; the published KPIs carried over"
+        else:
+            scope = f"months {self.first_day:%Y-%m} to {self.last_day:%Y-%m} recomputed"
+        return f"candidate KPI tables: {self.daily_rows:,} daily and {self.monthly_rows:,} monthly rows ({scope})"
+
+
+def build_candidates(conn: psycopg.Connection, run_id: str) -> CandidateBuild:
+    """Write the candidate KPI tables for this run (one transaction; safe to repeat)."""
+    try:
+        ((marked_through, rebuild_all, first_day, last_day),) = db.fetch_all(
+            conn, "publish/select_kpi_rebuild_range.sql"
+        )
+        if rebuild_all:
+            bounds = ("-infinity", "infinity")
+        elif first_day is None:
+            bounds = ("infinity", "infinity")  # an empty range: keep every published row
+        else:
+            bounds = (first_day, last_day)
+        execute_statements(
+            conn,
+            "publish/build_candidate_kpi_tables.sql",
+            {"run_id": run_id, "marked_through": marked_through, "first_day": bounds[0], "last_day": bounds[1]},
+        )
+        ((daily_rows, monthly_rows),) = db.fetch_all(conn, "publish/select_candidate_counts.sql")
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+    return CandidateBuild(run_id, bool(rebuild_all), first_day, last_day, daily_rows, monthly_rows)
+
+
+def candidate_run_id(conn: psycopg.Connection) -> str | None:
+    ((exists,),) = db.fetch_all(conn, "publish/select_candidate_exists.sql")
+    if not exists:
+        return None
+    ((run_id, *_),) = db.fetch_all(conn, "publish/select_candidate_build.sql")
+    return run_id
+
+
+def publish_candidates(conn: psycopg.Connection, run_id: str, retention_days: int = SNAPSHOT_RETENTION_DAYS) -> bool:
+    """Swap the candidate tables into marts; False when this run had already published them."""
+    built_by = candidate_run_id(conn)
+    if built_by is None:
+        if publication(conn, run_id) == "published":
+            return False
+        raise GlobalCartError(f"run {run_id} has no candidate KPI tables to publish: build them first")
+    if built_by != run_id:
+        raise GlobalCartError(
+            f"the candidate KPI tables were built by run {built_by}, not {run_id}: rebuild them in this run"
+        )
+    params = {"run_id": run_id, "retention_days": retention_days}
+    try:
+        execute_statements(conn, "publish/snapshot_kpis.sql", params)
+        execute_statements(conn, "publish/publish_kpi_tables.sql", params)
+        with conn.cursor() as cur:
+            cur.executemany(db.sql_text("publish/record_kpi_catalog_entry.sql"), catalog_rows())
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+    return True
+
+
+def record_blocked(
+    conn: psycopg.Connection, run_id: str, failed_critical: list[str], failed_warning: list[str]
+) -> None:
+    db.run_sql_file(
+        conn,
+        "publish/record_blocked_publication.sql",
+        {
+            "run_id": run_id,
+            "outcome": "blocked",
+            "failed_critical": failed_critical,
+            "failed_warning": failed_warning,
+        },
+    )
+    conn.commit()
+
+
+def publication(conn: psycopg.Connection, run_id: str) -> str | None:
+    rows = db.fetch_all(conn, "publish/select_publication.sql", {"run_id": run_id})
+    return rows[0][0] if rows else None
+
+
+@dataclass(frozen=True)
+class KpiMove:
+    period_start: date
+    kpi_name: str
+    before: Decimal | None
+    after: Decimal | None
+    change: Decimal | None
+    relative_change: Decimal | None
+
+
+def kpi_moves(conn: psycopg.Connection, run_id: str) -> list[KpiMove]:
+    return [KpiMove(*row) for row in db.fetch_all(conn, "publish/select_kpi_diff.sql", {"run_id": run_id})]
+
+
+def moves_table(moves: list[KpiMove], limit: int = 12) -> list[str]:
+    """The largest moves as a text table (the demo and the task log print it)."""
+    if not moves:
+        return ["no KPI moved"]
+    lines = [f"{'month':<9}{'KPI':<30}{'before':>16}{'after':>16}{'change':>10}"]
+    for move in moves[:limit]:
+        relative = "new" if move.relative_change is None else f"{float(move.relative_change):+.2%}"
+        lines.append(
+            f"{move.period_start:%Y-%m}  {move.kpi_name:<30}{_number(move.before):>16}{_number(move.after):>16}"
+            f"{relative:>10}"
+        )
+    if len(moves) > limit:
+        lines.append(f"... and {len(moves) - limit} more (audit.kpi_snapshot_diff)")
+    return lines
+
+
+def _number(value: Decimal | None) -> str:
+    if value is None:
+        return "-"
+    if value == value.to_integral_value() and abs(value) >= 1:
+        return f"{value:,.0f}"
+    return f"{value:,.4f}" if abs(value) < 10 else f"{value:,.2f}"

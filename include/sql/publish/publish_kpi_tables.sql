@@ -1,0 +1,27 @@
+-- Publish: swap the checked candidate tables in. Readers see the old tables or
+-- the new ones, never a mix, and the dirty days the candidates covered are done.
+drop table marts.kpi_daily;
+alter table candidate.kpi_daily set schema marts;
+
+drop table marts.kpi_monthly;
+alter table candidate.kpi_monthly set schema marts;
+
+delete from marts.kpi_dirty_days
+where marked_id <= (select b.marked_through from candidate.build_info as b);
+
+insert into audit.publications (run_id, outcome, kpi_daily_rows, kpi_monthly_rows)
+values (
+    %(run_id)s,
+    'published',
+    (select count(*) from marts.kpi_daily),
+    (select count(*) from marts.kpi_monthly)
+)
+on conflict (run_id) do update
+    set
+        outcome = excluded.outcome,
+        failed_critical = '{}',
+        kpi_daily_rows = excluded.kpi_daily_rows,
+        kpi_monthly_rows = excluded.kpi_monthly_rows,
+        decided_at = now();
+
+drop table candidate.build_info;
