@@ -8,7 +8,7 @@ GLOBALCART := $(BIN)/globalcart
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv up down status reset generate load simulate demo test lint format bench airflow lock clean
+.PHONY: help venv up down status reset generate load simulate demo export mailbox test lint format bench airflow lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -66,6 +66,12 @@ bench: up  ## measure the generator and the incremental load on 1 million order 
 
 airflow: up  ## run Airflow locally (airflow standalone) with the project's DAGs and connections
 	@$(GLOBALCART) airflow standalone
+
+export: venv  ## write the published KPI pack to .local/exports/globalcart_kpi_pack.xlsx
+	@$(GLOBALCART) export-kpis
+
+mailbox: venv  ## print the alert emails sent to the local SMTP server (127.0.0.1:8025) as they arrive
+	$(BIN)/python -m aiosmtpd --nosetuid --class aiosmtpd.handlers.Debugging --listen 127.0.0.1:8025
 
 lock: venv  ## re-resolve constraints.txt from requirements*.txt
 	$(PYTHON) -m venv --clear .lock-venv

@@ -13,7 +13,16 @@ without full reloads:
    and advance the table's watermark in the same transaction.
 4. `build_dimensions.*` then `build_facts.*`: rebuild exactly the dimension
    members and facts touched by what was merged since their last build.
-5. `report_run`: the run's counts per table; publishes the
+5. `build_kpi_candidates`: write the KPI tables aside (schema `candidate`),
+   recomputing only the months whose facts changed.
+6. `quality_gate.run_quality_checks`: Great Expectations checks the facts
+   changed since the last publication, the candidate KPI tables, and the closed
+   days against the source's own totals; results go to `audit.quality_results`
+   and to Data Docs. `quality_gate.enforce_quality_gate` emails a data-quality
+   alert for any failed check, and fails when a critical one failed.
+7. `publish_kpi_tables`: swap the candidates into `marts` in one transaction,
+   with before/after KPI snapshots (`audit.kpi_snapshot_diff`).
+8. `report_run`: the run's counts per table; publishes the
    `globalcart_star_schema` asset that downstream DAGs are scheduled on.
 
 Params: `full_refresh` reloads everything from the source; `reextract_from`
@@ -29,7 +38,15 @@ without moving the watermarks. All of it is idempotent.
   changed nothing. Read the task log for the SQL error, fix the cause, clear the
   task. Watermarks only move with a successful merge, and builds catch up on
   everything merged since their last success, so a later run also heals it.
+- *quality_gate.enforce_quality_gate*: a critical data-quality check failed and
+  the data-quality alert email says which, with sample rows. The KPI tables in
+  `marts` are unchanged. Fix the cause, then trigger a new run: the gate
+  re-checks everything changed since the last publication. Do not clear
+  `publish_kpi_tables` by hand; it only ever publishes what passed.
+- *quality_gate.run_quality_checks* itself failing (not a failed check) means a
+  check could not run: read the task log.
 - Rows rejected by the contract do not fail the run: see `audit.rejected_rows`.
+- Every failed task emails the alert recipients (`GLOBALCART_ALERT_EMAILS`).
 """
 
 from __future__ import annotations
@@ -40,6 +57,7 @@ from datetime import datetime, timedelta
 from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
 from airflow.sdk import Asset, Param, TaskGroup, chain, dag, task
 
+from globalcart.notifications import task_failure_notifier
 from globalcart.settings import SQL_DIR, WAREHOUSE_CONN_ID
 from globalcart.warehouse.steps import DIMENSION_STEPS, FACT_STEPS, MERGE_STEPS, step_name
 
@@ -68,7 +86,12 @@ def sql_step(sql_file: str) -> SQLExecuteQueryOperator:
     template_searchpath=[str(SQL_DIR)],
     tags=["globalcart", "warehouse"],
     doc_md=__doc__,
-    default_args={"owner": "globalcart", "retries": 2, "retry_delay": timedelta(minutes=1)},
+    default_args={
+        "owner": "globalcart",
+        "retries": 2,
+        "retry_delay": timedelta(minutes=1),
+        "on_failure_callback": task_failure_notifier(),
+    },
     params={
         "full_refresh": Param(False, type="boolean", description="Reload the whole source and rebuild everything."),
         "reextract_from": Param(
@@ -110,13 +133,51 @@ def globalcart_incremental():
         for sql_file in FACT_STEPS:
             sql_step(sql_file)
 
+    @task
+    def build_kpi_candidates(**context) -> str:
+        from globalcart.warehouse.tasks import build_kpi_candidates
+
+        return build_kpi_candidates(context["dag_run"].run_id)
+
+    with TaskGroup("quality_gate") as quality_gate:
+
+        @task
+        def run_quality_checks(**context) -> dict[str, int]:
+            from globalcart.warehouse.tasks import run_quality_checks
+
+            return run_quality_checks(context["dag_run"].run_id)
+
+        @task
+        def enforce_quality_gate(**context) -> str:
+            from globalcart.warehouse.tasks import enforce_quality_gate
+
+            return enforce_quality_gate(context["dag_run"].run_id)
+
+        run_quality_checks() >> enforce_quality_gate()
+
+    @task
+    def publish_kpi_tables(**context) -> list[str]:
+        from globalcart.warehouse.tasks import publish_kpi_tables
+
+        return publish_kpi_tables(context["dag_run"].run_id)
+
     @task(outlets=[WAREHOUSE_REFRESHED])
     def report_run(**context) -> list[str]:
         from globalcart.warehouse.tasks import report
 
         return report(context["dag_run"].run_id)
 
-    chain(apply_migrations(), extract_changed_rows(), merge_mirror, build_dimensions, build_facts, report_run())
+    chain(
+        apply_migrations(),
+        extract_changed_rows(),
+        merge_mirror,
+        build_dimensions,
+        build_facts,
+        build_kpi_candidates(),
+        quality_gate,
+        publish_kpi_tables(),
+        report_run(),
+    )
 
 
 globalcart_incremental()

@@ -27,6 +27,8 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import Param, dag, task
 
+from globalcart.notifications import task_failure_notifier
+
 
 @dag(
     dag_id="globalcart_simulate_shop",
@@ -36,7 +38,12 @@ from airflow.sdk import Param, dag, task
     max_active_runs=1,
     tags=["globalcart", "source", "demo"],
     doc_md=__doc__,
-    default_args={"owner": "globalcart", "retries": 1, "retry_delay": timedelta(minutes=1)},
+    default_args={
+        "owner": "globalcart",
+        "retries": 1,
+        "retry_delay": timedelta(minutes=1),
+        "on_failure_callback": task_failure_notifier(),
+    },
     params={
         "steps": Param(1, type="integer", minimum=1, maximum=100, description="Steps to simulate."),
         "hours": Param(6, type="number", exclusiveMinimum=0, maximum=168, description="Simulated hours per step."),

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -96,10 +96,11 @@ class Stack:
     warehouse: Database
     server_uri: str
 
-    def run(self, **kwargs):
+    def run(self, *, publish: bool = False, **kwargs):
+        """One run in-process; the quality gate and the publication only when asked (they cost seconds)."""
         from globalcart.warehouse.pipeline import run_incremental
 
-        return run_incremental(source=self.source, warehouse=self.warehouse, **kwargs)
+        return run_incremental(source=self.source, warehouse=self.warehouse, publish=publish, **kwargs)
 
     def source_sql(self, statement: str, params: tuple | dict | None = None) -> list[tuple]:
         with psycopg.connect(self.source.uri, autocommit=True) as conn:
@@ -115,12 +116,15 @@ class Stack:
 
 @pytest.fixture(scope="module")
 def small_history(server_uri: str) -> Iterator[str]:
-    """A small shop history, generated once per module; tests work on copies."""
+    """A small shop history up to today, generated once per module; tests work on copies.
+
+    Big enough (about 130 order lines a day) that a day's sales are not noise to the quality gate.
+    """
     from globalcart.source.history import load_history
 
     with scratch_database(server_uri) as uri, pytest.MonkeyPatch.context() as patch:
         patch.setenv(SOURCE_ENV, uri)
-        load_history(order_lines=6_000, days=120, end_date=date(2026, 5, 1), seed=11)
+        load_history(order_lines=12_000, days=90, end_date=datetime.now(UTC).date(), seed=11)
         yield uri
 
 
@@ -133,3 +137,57 @@ def stack(server_uri: str, small_history: str, monkeypatch: pytest.MonkeyPatch) 
         monkeypatch.setenv(SOURCE_ENV, source_uri)
         monkeypatch.setenv(WAREHOUSE_ENV, warehouse_uri)
         yield Stack(settings.SOURCE.at(source_uri), settings.WAREHOUSE.at(warehouse_uri), server_uri)
+
+
+@dataclass
+class Mailbox:
+    """The messages a real local SMTP server (aiosmtpd) received."""
+
+    messages: list
+
+    def subjects(self) -> list[str]:
+        return [message["Subject"] for message in self.messages]
+
+    def html(self, index: int = -1) -> str:
+        message = self.messages[index]
+        part = next(part for part in message.walk() if part.get_content_type() == "text/html")
+        return part.get_payload(decode=True).decode()
+
+
+@pytest.fixture
+def mailbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
+    """An SMTP server on a free local port that Airflow's smtp_default connection points at."""
+    import email
+    import json
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    received = Mailbox([])
+
+    class Collect:
+        async def handle_DATA(self, server, session, envelope):
+            received.messages.append(email.message_from_bytes(envelope.original_content))
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_SMTP_DEFAULT",
+        json.dumps(
+            {
+                "conn_type": "smtp",
+                "host": "127.0.0.1",
+                "port": port,
+                "extra": {"disable_ssl": True, "disable_tls": True, "timeout": 10, "retry_limit": 0},
+            }
+        ),
+    )
+    monkeypatch.setenv("GLOBALCART_ALERT_EMAILS", "on-call@example.com")
+    try:
+        yield received
+    finally:
+        controller.stop()

@@ -8,6 +8,7 @@ environment wins, so the same code can point at another PostgreSQL.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import MutableMapping
@@ -28,6 +29,15 @@ def airflow_environment() -> dict[str, str]:
         "AIRFLOW__API__PORT": os.environ.get("GLOBALCART_AIRFLOW_PORT", "8080"),
         settings.conn_env_var(settings.SOURCE_CONN_ID): settings.SOURCE.uri,
         settings.conn_env_var(settings.WAREHOUSE_CONN_ID): settings.WAREHOUSE.uri,
+        # Alert emails go to a local SMTP server (`make mailbox` prints what arrives).
+        "AIRFLOW_CONN_SMTP_DEFAULT": json.dumps(
+            {
+                "conn_type": "smtp",
+                "host": "127.0.0.1",
+                "port": int(os.environ.get("GLOBALCART_SMTP_PORT", "8025")),
+                "extra": {"disable_ssl": True, "disable_tls": True, "timeout": 10, "retry_limit": 1},
+            }
+        ),
     }
     return {key: os.environ.get(key, value) for key, value in defaults.items()}
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from globalcart import settings
 from globalcart.errors import GlobalCartError
 
 
@@ -113,6 +114,14 @@ def build_parser() -> argparse.ArgumentParser:
     load = commands.add_parser("load", help="run the incremental load once, in-process (what the DAG runs)")
     load.add_argument("--full-refresh", action="store_true", help="forget what was loaded and reload everything")
     load.add_argument("--since", type=_timestamp, default=None, help="re-read every row changed since this time")
+
+    export = commands.add_parser("export-kpis", help="write the published KPI pack to an Excel workbook")
+    export.add_argument(
+        "--output",
+        type=Path,
+        default=settings.LOCAL_DIR / "exports" / "globalcart_kpi_pack.xlsx",
+        help="where to write the workbook (default .local/exports/globalcart_kpi_pack.xlsx)",
+    )
 
     bench = commands.add_parser("bench", help="measure the generator and the incremental load on 1M order lines")
     bench.add_argument("--order-lines", type=_positive_int, default=1_000_000)
@@ -213,13 +222,26 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
+    from globalcart.airflow_env import apply_airflow_environment
     from globalcart.warehouse.pipeline import run_incremental
 
+    apply_airflow_environment()  # the alert email goes through Airflow's SMTP connection
     summary = run_incremental(full_refresh=args.full_refresh, since=args.since, progress=_say)
     totals = summary.totals()
     _say(f"run {summary.run_id} in {sum(summary.seconds.values()):.1f} s: {totals}")
     for line in summary.table():
         _say(f"  {line}")
+    if summary.published is False:
+        raise GlobalCartError(f"run {summary.run_id}: the quality gate blocked publication (see audit.quality_results)")
+    return 0
+
+
+def cmd_export_kpis(args: argparse.Namespace) -> int:
+    from globalcart.marts.export import export_kpi_pack
+
+    summary = export_kpi_pack(args.output)
+    sheets = ", ".join(f"{name} ({rows:,} rows)" for name, rows in summary.sheets.items())
+    _say(f"wrote {summary.path} (published by run {summary.run_id}): {sheets}")
     return 0
 
 
@@ -263,6 +285,7 @@ _COMMANDS = {
     "generate": cmd_generate,
     "simulate": cmd_simulate,
     "load": cmd_load,
+    "export-kpis": cmd_export_kpis,
     "bench": cmd_bench,
     "env": cmd_env,
     "airflow": cmd_airflow,

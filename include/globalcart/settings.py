@@ -18,6 +18,8 @@ INCLUDE_DIR = PACKAGE_DIR.parent
 SQL_DIR = Path(os.environ.get("GLOBALCART_SQL_DIR", INCLUDE_DIR / "sql"))
 PROJECT_DIR = INCLUDE_DIR.parent
 LOCAL_DIR = Path(os.environ.get("GLOBALCART_LOCAL_DIR", PROJECT_DIR / ".local"))
+# Great Expectations' Data Docs, one folder per run.
+DATA_DOCS_DIR = Path(os.environ.get("GLOBALCART_DATA_DOCS_DIR", LOCAL_DIR / "data_docs"))
 
 SOURCE_CONN_ID = "globalcart_source"
 WAREHOUSE_CONN_ID = "globalcart_warehouse"

@@ -81,3 +81,4 @@ def test_every_dag_follows_the_team_rules(dag_bag) -> None:
         for task in dag.tasks:
             assert task.owner == "globalcart", f"{dag_id}.{task.task_id}"
             assert task.retries >= 1, f"{dag_id}.{task.task_id} has no retries"
+            assert task.on_failure_callback, f"{dag_id}.{task.task_id} alerts no one when it fails"

@@ -62,6 +62,8 @@ class RunSummary:
     run_id: str
     rows: list[tuple] = field(default_factory=list)  # per table: extracted, inserted, updated, stale, rejected
     seconds: dict[str, float] = field(default_factory=dict)
+    checks: list = field(default_factory=list)  # quality.gate.CheckResult, one per check
+    published: bool | None = None  # None: the run did not reach the quality gate
 
     def totals(self) -> dict[str, int]:
         keys = ("extracted", "inserted", "updated", "ignored_stale", "rejected")
@@ -90,11 +92,16 @@ def run_incremental(
     until: datetime | None = None,
     advance_watermarks: bool = True,
     stop_after: str | None = None,
+    publish: bool = True,
+    send_alert: Callable[[str, str], None] | None = None,
     progress: Callable[[str], None] = lambda _: None,
 ) -> RunSummary:
-    """Migrate, extract, merge, build: one incremental run, in the order of the DAG's tasks.
+    """Migrate, extract, merge, build, check and publish: one run, in the order of the DAG's tasks.
 
     ``stop_after`` ends the run after the named step (for tests of a run that dies half-way).
+    ``publish=False`` stops after the facts. A blocked quality gate does not raise here:
+    ``summary.published`` is False and the alert went through ``send_alert``
+    (default: the Airflow SMTP connection).
     """
     summary = RunSummary(run_id or new_run_id())
     params = {"run_id": summary.run_id}
@@ -129,4 +136,39 @@ def run_incremental(
             if timed(step_name(sql_file), lambda sql_file=sql_file: run_sql_step(conn, sql_file, params)):
                 return summary
         summary.rows = db.fetch_all(conn, "audit/select_load_run.sql", params)
+        if publish:
+            check_and_publish(summary, conn, source, warehouse, timed, send_alert, progress)
     return summary
+
+
+def check_and_publish(
+    summary: RunSummary,
+    conn: psycopg.Connection,
+    source: Database,
+    warehouse: Database,
+    timed: Callable[[str, Callable[[], object]], bool],
+    send_alert: Callable[[str, str], None] | None,
+    progress: Callable[[str], None],
+) -> None:
+    """Write the candidate KPI tables, audit them, and publish them if the gate lets them through."""
+    from globalcart.marts.publish import build_candidates, publish_candidates
+    from globalcart.notifications import QualityGateBlocked
+    from globalcart.quality.gate import run_quality_checks
+    from globalcart.quality.tasks import decide
+
+    run_id = summary.run_id
+    if timed("build_kpi_candidates", lambda: progress(build_candidates(conn, run_id).describe())):
+        return
+    if timed(
+        "run_quality_checks",
+        lambda: summary.checks.extend(run_quality_checks(source, warehouse, run_id, progress=progress)),
+    ):
+        return
+    try:
+        timed("enforce_quality_gate", lambda: decide(conn, run_id, summary.checks, send_alert, progress))
+    except QualityGateBlocked as blocked:
+        progress(str(blocked))
+        summary.published = False
+        return
+    timed("publish_kpi_tables", lambda: publish_candidates(conn, run_id))
+    summary.published = True

@@ -65,3 +65,44 @@ def report(run_id: str) -> list[str]:
     for line in lines:
         print(line)
     return lines
+
+
+def build_kpi_candidates(run_id: str) -> str:
+    from globalcart.marts.publish import build_candidates
+
+    with db.connect(airflow_database(WAREHOUSE)) as conn:
+        description = build_candidates(conn, run_id).describe()
+    print(description)
+    return description
+
+
+def run_quality_checks(run_id: str) -> dict[str, int]:
+    from globalcart.quality.gate import results_table, run_quality_checks
+
+    results = run_quality_checks(airflow_database(SOURCE), airflow_database(WAREHOUSE), run_id, progress=print)
+    for line in results_table(results):
+        print(line)
+    return {"checks": len(results), "failed": sum(1 for r in results if r.failed)}
+
+
+def enforce_quality_gate(run_id: str) -> str:
+    """Alert on failed checks; raise QualityGateBlocked (failing the task) when a critical one failed."""
+    from globalcart.quality.gate import stored_results
+    from globalcart.quality.tasks import decide
+
+    with db.connect(airflow_database(WAREHOUSE)) as conn:
+        decision = decide(conn, run_id, stored_results(conn, run_id), progress=print)
+    return decision.summary()
+
+
+def publish_kpi_tables(run_id: str) -> list[str]:
+    from globalcart.marts.publish import kpi_moves, moves_table, publish_candidates
+
+    with db.connect(airflow_database(WAREHOUSE)) as conn:
+        if not publish_candidates(conn, run_id):
+            print(f"run {run_id} had published its KPI tables already")
+        lines = moves_table(kpi_moves(conn, run_id))
+    print("KPIs this run moved (monthly, whole shop):")
+    for line in lines:
+        print(line)
+    return lines

@@ -1,0 +1,1 @@
+"""The data-quality gate: Great Expectations checks that decide whether a run may publish."""

@@ -1,0 +1,167 @@
+"""The quality gate's checks, as data: what is checked, on which rows, how badly a failure counts.
+
+Every check runs as SQL inside PostgreSQL through Great Expectations, on a query
+asset bounded to what the run touched (``include/sql/quality/assets``): the
+facts whose source rows changed, the candidate KPI tables, the reconciled days.
+A check is either one of Great Expectations' own expectations, or a query that
+returns the rows breaking a rule (``include/sql/quality/checks``; it reads the
+asset's rows as ``batch``).
+
+``critical`` failures block publication and fail the run; ``warning`` failures
+only alert.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["critical", "warning"]
+CRITICAL: Severity = "critical"
+WARNING: Severity = "warning"
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    suite: str  # facts, kpis or reconciliation
+    asset: str  # include/sql/quality/assets/<asset>.sql
+    severity: Severity
+    description: str
+    expectation: str  # a Great Expectations expectation class
+    arguments: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rows_query(self) -> str | None:
+        """For UnexpectedRowsExpectation: the SQL file returning the rows that break the rule."""
+        return f"quality/checks/{self.name}.sql" if self.expectation == "UnexpectedRowsExpectation" else None
+
+
+def _rows(name: str, suite: str, asset: str, severity: Severity, description: str) -> Check:
+    return Check(name, suite, asset, severity, description, "UnexpectedRowsExpectation")
+
+
+def _between(
+    name: str, suite: str, asset: str, severity: Severity, description: str, column: str, low=None, high=None
+) -> Check:
+    return Check(
+        name,
+        suite,
+        asset,
+        severity,
+        description,
+        "ExpectColumnValuesToBeBetween",
+        {"column": column, "min_value": low, "max_value": high},
+    )
+
+
+FACTS, KPIS, RECONCILIATION = "facts", "kpis", "reconciliation"
+LINES, PAYMENTS, SHIPMENTS, RETURNS = (
+    "checked_order_lines",
+    "checked_payment_attempts",
+    "checked_shipments",
+    "checked_return_lines",
+)
+KPI_ROWS, SHOP_KPI_ROWS, KPI_DAYS = "candidate_kpis", "candidate_kpis_whole_shop", "candidate_kpi_days"
+
+RATE_COLUMNS = (
+    "discount_rate",
+    "return_rate_units",
+    "return_rate_value",
+    "on_time_delivery_pct",
+    "authorization_rate_attempts",
+    "decline_rate_attempts",
+    "authorization_rate_orders",
+    "decline_rate_orders",
+)
+
+CHECKS: tuple[Check, ...] = (
+    # Facts: grain, keys, amounts.
+    _rows("order_line_grain_is_unique", FACTS, LINES, CRITICAL, "one order line per order and line number"),
+    _rows(
+        "payment_attempt_grain_is_unique", FACTS, PAYMENTS, CRITICAL, "one payment attempt per order and attempt number"
+    ),
+    _rows("order_line_keys_resolve", FACTS, LINES, CRITICAL, "every key of an order line finds its dimension member"),
+    _rows(
+        "payment_attempt_keys_resolve", FACTS, PAYMENTS, CRITICAL, "every key of a payment finds its dimension member"
+    ),
+    _rows("shipment_keys_resolve", FACTS, SHIPMENTS, CRITICAL, "every key of a shipment finds its dimension member"),
+    _rows(
+        "return_line_keys_resolve",
+        FACTS,
+        RETURNS,
+        CRITICAL,
+        "every key of a return finds its dimension member and its order line",
+    ),
+    _between("order_line_gross_not_negative", FACTS, LINES, CRITICAL, "gross amount ≥ 0", "gross_amount", 0),
+    _between("order_line_discount_not_negative", FACTS, LINES, CRITICAL, "discount ≥ 0", "discount_amount", 0),
+    _between("order_line_net_not_negative", FACTS, LINES, CRITICAL, "net amount ≥ 0", "net_amount", 0),
+    _between("order_line_cost_not_negative", FACTS, LINES, CRITICAL, "cost ≥ 0", "cost_amount", 0),
+    _between("order_line_quantity_positive", FACTS, LINES, CRITICAL, "quantity ≥ 1", "quantity", 1),
+    _rows("order_line_net_is_gross_minus_discount", FACTS, LINES, CRITICAL, "net amount = gross amount − discount"),
+    _between("payment_amount_not_negative", FACTS, PAYMENTS, CRITICAL, "payment amount ≥ 0", "amount", 0),
+    _between("shipping_cost_not_negative", FACTS, SHIPMENTS, CRITICAL, "shipping cost ≥ 0", "shipping_cost", 0),
+    _between("refund_not_negative", FACTS, RETURNS, CRITICAL, "refund ≥ 0", "refund_amount", 0),
+    _between("return_quantity_positive", FACTS, RETURNS, CRITICAL, "returned quantity ≥ 1", "quantity", 1),
+    Check(
+        "order_line_cost_known",
+        FACTS,
+        LINES,
+        WARNING,
+        "the product's cost at order time is known (margin is overstated otherwise)",
+        "ExpectColumnValuesToNotBeNull",
+        {"column": "unit_cost"},
+    ),
+    _rows("order_line_on_known_members", FACTS, LINES, WARNING, "order lines do not fall back on unknown members"),
+    _rows("shipment_on_known_members", FACTS, SHIPMENTS, WARNING, "shipments do not fall back on unknown members"),
+    # KPIs: the candidate tables about to be published.
+    *(
+        _between(f"{column}_is_a_rate", KPIS, KPI_ROWS, CRITICAL, f"{column} within [0, 1]", column, 0, 1)
+        for column in RATE_COLUMNS
+    ),
+    _between("net_sales_not_negative", KPIS, KPI_ROWS, CRITICAL, "net sales ≥ 0", "net_sales", 0),
+    _between(
+        "shop_margin_is_sane",
+        KPIS,
+        SHOP_KPI_ROWS,
+        CRITICAL,
+        "whole-shop gross margin % within [0, 0.9]",
+        "gross_margin_pct",
+        0,
+        0.9,
+    ),
+    _between(
+        "segment_margin_is_sane",
+        KPIS,
+        KPI_ROWS,
+        WARNING,
+        "gross margin % of every day, month and segment within [-1, 0.95]",
+        "gross_margin_pct",
+        -1,
+        0.95,
+    ),
+    _rows("every_day_has_sales", KPIS, KPI_DAYS, CRITICAL, "no day without sales between the first and the last"),
+    _rows(
+        "net_sales_within_daily_band",
+        KPIS,
+        KPI_DAYS,
+        CRITICAL,
+        "each of the last 7 closed days: net sales within ½× to 2× the median of the 28 days before",
+    ),
+    _rows("newest_order_is_recent", KPIS, KPI_DAYS, WARNING, "the newest sales day is at most a day before the cutoff"),
+    # Reconciliation: the warehouse holds what the source holds.
+    _rows(
+        "warehouse_matches_source",
+        RECONCILIATION,
+        "reconciled_days",
+        CRITICAL,
+        "per closed day, order lines, gross amount and discounts equal the source's",
+    ),
+)
+
+
+def check_named(name: str) -> Check:
+    for check in CHECKS:
+        if check.name == name:
+            return check
+    raise KeyError(name)

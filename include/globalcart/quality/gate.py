@@ -1,0 +1,320 @@
+"""Run the quality gate: define what the run touched, reconcile with the source, validate with Great Expectations.
+
+The results of every check are kept in ``audit.quality_results`` (one row per
+check and run, with a sample of the rows that broke it) and as Data Docs in
+``DATA_DOCS_DIR/<run>/``. Great Expectations does not raise on a failed
+validation: ``enforce`` (in ``alerts``) reads the results and decides.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from globalcart import db
+from globalcart.quality.checks import CHECKS, Check
+from globalcart.settings import DATA_DOCS_DIR, Database, libpq_uri
+from globalcart.warehouse.pipeline import execute_statements
+
+SAMPLE_ROWS = 5
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    suite: str
+    severity: str
+    description: str
+    success: bool
+    unexpected_count: int | None
+    sample: list[Any]
+    error: str | None
+    data_docs: str | None
+
+    @property
+    def failed(self) -> bool:
+        return not self.success
+
+
+@dataclass(frozen=True)
+class Scope:
+    run_id: str
+    checked_from: str
+    reconciled_from: date
+    reconciled_through: date
+    source_cutoff: datetime
+
+    def describe(self) -> str:
+        facts = "all facts" if self.checked_from == "-infinity" else f"facts changed since {self.checked_from} UTC"
+        if self.reconciled_from > self.reconciled_through:
+            days = "no closed day to reconcile"
+        else:
+            days = f"days {self.reconciled_from} to {self.reconciled_through} reconciled with the source"
+        return f"quality scope: {facts}; {days}"
+
+
+def define_scope(warehouse_conn: psycopg.Connection, run_id: str) -> Scope:
+    ((row),) = db.fetch_all(warehouse_conn, "quality/define_quality_scope.sql", {"run_id": run_id})
+    warehouse_conn.commit()
+    return Scope(*row)
+
+
+def reconcile_source_totals(source_conn: psycopg.Connection, warehouse_conn: psycopg.Connection, scope: Scope) -> int:
+    """Store the source's order-line totals per reconciled day; returns the number of days."""
+    ((item_ids, order_ids),) = db.fetch_all(warehouse_conn, "quality/select_excluded_order_keys.sql")
+    totals = []
+    if scope.reconciled_from <= scope.reconciled_through:
+        totals = db.fetch_all(
+            source_conn,
+            "source/select_daily_order_totals.sql",
+            {
+                "from_day": scope.reconciled_from,
+                "through_day": scope.reconciled_through,
+                "cutoff": scope.source_cutoff,
+                "excluded_order_item_ids": item_ids,
+                "excluded_order_ids": order_ids,
+            },
+        )
+        source_conn.rollback()
+    try:
+        db.run_sql_file(warehouse_conn, "quality/delete_source_daily_totals.sql", {"run_id": scope.run_id})
+        with warehouse_conn.cursor() as cur:
+            cur.executemany(
+                db.sql_text("quality/record_source_daily_totals.sql"),
+                [
+                    {
+                        "run_id": scope.run_id,
+                        "order_date": order_date,
+                        "order_lines": lines,
+                        "gross_amount": gross,
+                        "discount_amount": discount,
+                    }
+                    for order_date, lines, gross, discount in totals
+                ],
+            )
+        warehouse_conn.commit()
+    except BaseException:
+        warehouse_conn.rollback()
+        raise
+    return len(totals)
+
+
+def stage_checked_rows(conn: psycopg.Connection, scope: Scope) -> None:
+    """Copy the rows the gate checks aside, so each check reads a small table."""
+    try:
+        execute_statements(
+            conn,
+            "quality/stage_checked_rows.sql",
+            {
+                "run_id": scope.run_id,
+                "checked_from": scope.checked_from,
+                "reconciled_from_key": int(f"{scope.reconciled_from:%Y%m%d}"),
+                "reconciled_through_key": int(f"{scope.reconciled_through:%Y%m%d}"),
+                "source_cutoff": scope.source_cutoff,
+            },
+        )
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+
+
+def _query(sql_file: str) -> str:
+    """A SQL file as Great Expectations wants it: one statement, no comments, no trailing semicolon."""
+    import sqlparse
+
+    return sqlparse.format(db.sql_text(sql_file), strip_comments=True).strip().rstrip(";").strip()
+
+
+def _rows_query(check: Check) -> str:
+    """The check's query, reading the batch's rows as ``batch``."""
+    query = _query(check.rows_query)
+    batch = "batch as (select * from {batch})"
+    if re.match(r"(?i)with\s", query):
+        return re.sub(r"(?i)^with\s", f"with {batch}, ", query, count=1)
+    return f"with {batch} {query}"
+
+
+def _expectation(check: Check):
+    import great_expectations as gx
+
+    meta = {"check": check.name, "suite": check.suite}
+    common = {"meta": meta, "severity": check.severity, "description": check.description}
+    if check.rows_query:
+        return gx.expectations.UnexpectedRowsExpectation(unexpected_rows_query=_rows_query(check), **common)
+    arguments = {key: value for key, value in check.arguments.items() if value is not None}
+    return getattr(gx.expectations, check.expectation)(**arguments, **common)
+
+
+def great_expectations_url(database: Database) -> str:
+    """The warehouse as a SQLAlchemy URL on psycopg 3."""
+    return re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", libpq_uri(database.uri))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def _outcome(check: Check, result, data_docs: str | None) -> CheckResult:
+    details = result.result or {}
+    error = None
+    exception_info = result.exception_info or {}
+    if exception_info.get("raised_exception"):
+        error = str(exception_info.get("exception_message") or "the check could not run").splitlines()[0]
+    if check.rows_query:
+        count = details.get("observed_value")
+        sample = (details.get("details") or {}).get("unexpected_rows") or []
+    else:
+        count = details.get("unexpected_count")
+        sample = details.get("partial_unexpected_list") or []
+    return CheckResult(
+        name=check.name,
+        suite=check.suite,
+        severity=check.severity,
+        description=check.description,
+        success=bool(result.success) and error is None,
+        unexpected_count=None if count is None else int(count),
+        sample=_plain(list(sample)[:SAMPLE_ROWS]),
+        error=error,
+        data_docs=data_docs,
+    )
+
+
+def validate(
+    warehouse: Database,
+    run_id: str,
+    *,
+    checks: tuple[Check, ...] = CHECKS,
+    data_docs_dir: Path = DATA_DOCS_DIR,
+    progress: Callable[[str], None] = lambda _: None,
+) -> list[CheckResult]:
+    """Run every check through Great Expectations; the scope must be defined first."""
+    started = time.perf_counter()
+    import great_expectations as gx
+    from great_expectations.checkpoint import UpdateDataDocsAction
+
+    progress(f"Great Expectations {gx.__version__} imported in {time.perf_counter() - started:.1f} s")
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)  # task logs get one line per step instead
+    docs_dir = data_docs_dir / re.sub(r"[^A-Za-z0-9_.-]+", "_", run_id)
+    context.add_data_docs_site(
+        site_name="globalcart",
+        site_config={
+            "class_name": "SiteBuilder",
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        },
+    )
+    source = context.data_sources.add_postgres("warehouse", connection_string=great_expectations_url(warehouse))
+    definitions = []
+    for asset_name in dict.fromkeys(check.asset for check in checks):
+        asset = source.add_query_asset(asset_name, query=_query(f"quality/assets/{asset_name}.sql"))
+        batch = asset.add_batch_definition_whole_table(asset_name)
+        suite = context.suites.add(gx.ExpectationSuite(name=asset_name))
+        for check in checks:
+            if check.asset == asset_name:
+                suite.add_expectation(_expectation(check))
+        definitions.append(
+            context.validation_definitions.add(gx.ValidationDefinition(name=asset_name, data=batch, suite=suite))
+        )
+    checkpoint = context.checkpoints.add(
+        gx.Checkpoint(
+            name="globalcart_quality_gate",
+            validation_definitions=definitions,
+            actions=[UpdateDataDocsAction(name="update_data_docs", site_names=["globalcart"])],
+            result_format={"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_ROWS},
+        )
+    )
+    progress(f"{len(checks)} checks on {len(definitions)} assets set up in {time.perf_counter() - started:.1f} s")
+    run = checkpoint.run(run_id=gx.RunIdentifier(run_name=run_id))
+    index = docs_dir / "index.html"
+    data_docs = str(index) if index.exists() else None
+    by_name = {check.name: check for check in checks}
+    results = []
+    for validation in run.run_results.values():
+        for result in validation.results:
+            check = by_name[result.expectation_config.meta["check"]]
+            results.append(_outcome(check, result, data_docs))
+    progress(f"validated in {time.perf_counter() - started:.1f} s; Data Docs: {data_docs}")
+    return sorted(results, key=lambda r: [c.name for c in checks].index(r.name))
+
+
+def record_results(conn: psycopg.Connection, run_id: str, results: list[CheckResult]) -> None:
+    try:
+        with conn.cursor() as cur:
+            cur.executemany(
+                db.sql_text("quality/record_quality_result.sql"),
+                [
+                    {
+                        "run_id": run_id,
+                        "check_name": r.name,
+                        "suite": r.suite,
+                        "severity": r.severity,
+                        "description": r.description,
+                        "success": r.success,
+                        "unexpected_count": r.unexpected_count,
+                        "sample": json.dumps(r.sample),
+                        "error": r.error,
+                        "data_docs": r.data_docs,
+                    }
+                    for r in results
+                ],
+            )
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+
+
+def stored_results(conn: psycopg.Connection, run_id: str) -> list[CheckResult]:
+    return [CheckResult(*row) for row in db.fetch_all(conn, "quality/select_quality_results.sql", {"run_id": run_id})]
+
+
+def run_quality_checks(
+    source: Database,
+    warehouse: Database,
+    run_id: str,
+    *,
+    data_docs_dir: Path = DATA_DOCS_DIR,
+    progress: Callable[[str], None] = lambda _: None,
+) -> list[CheckResult]:
+    """Scope, reconcile, validate and record: the gate's checks for one run (safe to repeat)."""
+    with db.connect(warehouse) as warehouse_conn, db.connect(source) as source_conn:
+        scope = define_scope(warehouse_conn, run_id)
+        progress(scope.describe())
+        days = reconcile_source_totals(source_conn, warehouse_conn, scope)
+        progress(f"source totals read for {days} days")
+        stage_checked_rows(warehouse_conn, scope)
+        results = validate(warehouse, run_id, data_docs_dir=data_docs_dir, progress=progress)
+        record_results(warehouse_conn, run_id, results)
+    return results
+
+
+def results_table(results: list[CheckResult]) -> list[str]:
+    lines = [f"{'check':<42}{'suite':<16}{'severity':<10}{'outcome':<8}{'rows':>8}"]
+    for r in results:
+        outcome = "error" if r.error else ("pass" if r.success else "FAIL")
+        count = "" if r.unexpected_count is None else f"{r.unexpected_count:,}"
+        lines.append(f"{r.name:<42}{r.suite:<16}{r.severity:<10}{outcome:<8}{count:>8}")
+    return lines

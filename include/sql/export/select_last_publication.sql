@@ -1,0 +1,7 @@
+select
+    p.run_id,
+    p.decided_at
+from audit.publications as p
+where p.outcome = 'published'
+order by p.decided_at desc
+limit 1;
