@@ -1,0 +1,269 @@
+"""The quality gate against a real PostgreSQL and a real SMTP server.
+
+Each kind of fault is injected after a clean, published run; the next run must
+catch it, block publication, leave the published tables exactly as they were,
+and send a data-quality alert that says what failed.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from globalcart.quality.checks import CHECKS
+from tests.conftest import Mailbox, Stack
+
+PUBLISHED = "select * from marts.kpi_daily union all select * from marts.kpi_monthly"
+
+
+def published_tables(stack: Stack) -> list[tuple]:
+    return sorted(stack.warehouse_sql(PUBLISHED), key=repr)
+
+
+@pytest.fixture
+def published(stack: Stack, mailbox: Mailbox) -> Stack:
+    """A warehouse loaded, checked and published once, cleanly."""
+    summary = stack.run(publish=True)
+    assert summary.published is True
+    assert [check.name for check in summary.checks if check.failed] == []
+    assert mailbox.messages == []
+    return stack
+
+
+def last_closed_day(stack: Stack):
+    """The newest day the last run reconciled: the one before the day of the source's newest change."""
+    return stack.warehouse_sql("select reconciled_through from audit.quality_scope")[0][0]
+
+
+def some_order_line(stack: Stack) -> int:
+    return stack.warehouse_sql("select min(order_item_id) from dw.fct_order_line where not is_cancelled")[0][0]
+
+
+def negative_amount(stack: Stack) -> None:
+    stack.warehouse_sql(
+        """update dw.fct_order_line set discount_amount = gross_amount + 5, net_amount = -5, source_updated_at = now()
+           where order_item_id = %s""",
+        (some_order_line(stack),),
+    )
+
+
+def duplicated_fact_row(stack: Stack) -> None:
+    stack.warehouse_sql(
+        """create temp table copied as select * from dw.fct_order_line where order_item_id = %(id)s;
+           update copied set order_item_id = order_item_id + 1000000000, source_updated_at = now();
+           insert into dw.fct_order_line select * from copied;""".replace("%(id)s", str(some_order_line(stack)))
+    )
+
+
+def key_without_member(stack: Stack) -> None:
+    # Fact keys are NOT NULL by constraint; the null-key failure that remains is a key no member answers to.
+    stack.warehouse_sql(
+        "update dw.fct_order_line set product_key = 987654321, source_updated_at = now() where order_item_id = %s",
+        (some_order_line(stack),),
+    )
+
+
+def missing_day(stack: Stack) -> None:
+    stack.warehouse_sql(
+        """delete from dw.fct_order_line
+           where order_date_key = (select percentile_disc(0.5) within group (order by order_date_key)
+                                   from dw.fct_order_line)"""
+    )
+
+
+def lost_line_of_a_closed_day(stack: Stack) -> None:
+    stack.warehouse_sql(
+        """delete from dw.fct_order_line where order_item_id = (
+               select min(order_item_id) from dw.fct_order_line
+               where order_date_key = to_char(%s::date, 'YYYYMMDD')::integer)""",
+        (last_closed_day(stack),),
+    )
+
+
+def kpi_jump(stack: Stack) -> None:
+    """A genuine-looking order in the source, on a closed day, worth five times a usual day's sales."""
+    day = last_closed_day(stack)
+    (median_day,) = stack.warehouse_sql(
+        """select percentile_cont(0.5) within group (order by net_sales) from marts.kpi_daily
+           where dimension_name = 'all' and period_start >= %s::date - 28 and period_start < %s::date""",
+        (day, day),
+    )[0]
+    customer_id, channel = stack.source_sql("select customer_id, 'web' from shop.customers order by 1 limit 1")[0]
+    product_id, price = stack.source_sql("select product_id, list_price from shop.products order by 1 limit 1")[0]
+    quantity = int(5 * median_day / float(price)) + 1
+    stack.source_sql(
+        """with o as (insert into shop.orders (customer_id, channel, ordered_at)
+                      values (%s, %s, %s::date + interval '12 hours') returning order_id)
+           insert into shop.order_items (order_id, line_number, product_id, quantity, unit_price)
+           select o.order_id, 1, %s, %s, %s from o""",
+        (customer_id, channel, day, product_id, quantity, price),
+    )
+
+
+FAULTS = {
+    "a negative amount": (negative_amount, "order_line_net_not_negative"),
+    "a duplicated fact row": (duplicated_fact_row, "order_line_grain_is_unique"),
+    "a key with no dimension member": (key_without_member, "order_line_keys_resolve"),
+    "a missing day": (missing_day, "every_day_has_sales"),
+    "a line lost between source and warehouse": (lost_line_of_a_closed_day, "warehouse_matches_source"),
+    "a KPI jump": (kpi_jump, "net_sales_within_daily_band"),
+}
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=list(FAULTS))
+def test_each_fault_is_caught_blocks_publication_and_alerts(published: Stack, mailbox: Mailbox, fault: str) -> None:
+    inject, expected_check = FAULTS[fault]
+    before = published_tables(published)
+    inject(published)
+
+    summary = published.run(publish=True)
+
+    failed = {check.name: check for check in summary.checks if check.failed}
+    assert expected_check in failed, f"{fault}: failed checks were {sorted(failed)}"
+    assert failed[expected_check].severity == "critical"
+    assert failed[expected_check].unexpected_count and failed[expected_check].sample
+    assert summary.published is False
+    assert published_tables(published) == before, "a blocked run changed the published tables"
+    assert published.warehouse_sql("select outcome from audit.publications where run_id = %s", (summary.run_id,)) == [
+        ("blocked",)
+    ]
+    stored = published.warehouse_sql(
+        "select check_name from audit.quality_results where run_id = %s and not success", (summary.run_id,)
+    )
+    assert {name for (name,) in stored} == set(failed)
+
+    assert len(mailbox.messages) == 1
+    message = mailbox.messages[0]
+    assert message["To"] == "on-call@example.com"
+    assert "NOT published" in message["Subject"] and summary.run_id in message["Subject"]
+    html = mailbox.html()
+    assert expected_check in html and failed[expected_check].description.split()[0] in html
+    assert f"{failed[expected_check].unexpected_count:,}" in html
+    assert "audit.quality_results" in html and "Data Docs" in html
+
+
+def test_a_blocked_fault_is_checked_again_until_it_is_fixed(published: Stack, mailbox: Mailbox) -> None:
+    line = some_order_line(published)
+    (good,) = published.warehouse_sql(
+        "select discount_amount, net_amount from dw.fct_order_line where order_item_id = %s", (line,)
+    )
+    negative_amount(published)
+    assert published.run(publish=True).published is False
+    # Nothing changed in the source: the next run still sees the fault, because it checks since the last publication.
+    assert published.run(publish=True).published is False
+    assert len(mailbox.messages) == 2
+
+    published.warehouse_sql(
+        "update dw.fct_order_line set discount_amount = %s, net_amount = %s where order_item_id = %s", (*good, line)
+    )
+    fixed = published.run(publish=True)
+    assert fixed.published is True
+    assert [check.name for check in fixed.checks if check.failed] == []
+    assert len(mailbox.messages) == 2
+
+
+def test_a_failed_warning_alerts_but_publishes(published: Stack, mailbox: Mailbox) -> None:
+    published.warehouse_sql(
+        "update dw.fct_order_line set unit_cost = null, cost_amount = null, source_updated_at = now() "
+        "where order_item_id = %s",
+        (some_order_line(published),),
+    )
+    summary = published.run(publish=True)
+    assert [(c.name, c.severity) for c in summary.checks if c.failed] == [("order_line_cost_known", "warning")]
+    assert summary.published is True
+    assert published.warehouse_sql(
+        "select sum(lines_without_cost) from marts.kpi_daily where dimension_name = 'all'"
+    ) == [(1,)]
+    assert len(mailbox.messages) == 1
+    assert "1 warning, KPIs published" in mailbox.messages[0]["Subject"]
+
+
+def test_rejected_source_rows_do_not_break_the_reconciliation(published: Stack, mailbox: Mailbox) -> None:
+    # A line the contract rejects is kept in audit.rejected_rows, and accounted for rather than missing.
+    published.source_sql("alter table shop.order_items drop constraint order_items_quantity_positive")
+    published.source_sql("alter table shop.order_items drop constraint order_items_discount_within_line")
+    order_id = published.source_sql("select max(order_id) from shop.orders where ordered_at < current_date - 1")[0][0]
+    published.source_sql(
+        "insert into shop.order_items (order_id, line_number, product_id, quantity, unit_price) "
+        "select %s, 99, min(product_id), -3, 10 from shop.products",
+        (order_id,),
+    )
+    summary = published.run(publish=True)
+    assert summary.totals()["rejected"] == 1
+    assert summary.published is True, [c.name for c in summary.checks if c.failed]
+    assert mailbox.messages == []
+
+
+def test_every_check_fails_on_rows_that_break_it(published: Stack, mailbox: Mailbox) -> None:
+    """No check is a constant: break the facts and the candidate KPI tables in every way at once."""
+    from globalcart import db
+    from globalcart.marts.publish import build_candidates
+    from globalcart.quality.gate import run_quality_checks
+
+    lines = [
+        row[0] for row in published.warehouse_sql("select order_item_id from dw.fct_order_line order by 1 limit 3")
+    ]
+    published.warehouse_sql(
+        """update dw.fct_order_line set quantity = 0, gross_amount = -1, discount_amount = -1, net_amount = -5,
+               unit_cost = null, cost_amount = -1, customer_key = -1, source_updated_at = now()
+           where order_item_id = %s""",
+        (lines[0],),
+    )
+    published.warehouse_sql(
+        "update dw.fct_order_line set product_key = 987654321, source_updated_at = now() where order_item_id = %s",
+        (lines[1],),
+    )
+    duplicated_fact_row(published)
+    lost_line_of_a_closed_day(published)
+    published.warehouse_sql(
+        """create temp table copied as select * from dw.fct_payment_attempt order by payment_id limit 1;
+           update copied set payment_id = payment_id + 1000000000, amount = -1, payment_method_key = 987,
+                             source_updated_at = now();
+           insert into dw.fct_payment_attempt select * from copied;
+           update dw.fct_shipment set shipping_cost = -1, carrier_key = -1, fulfillment_center_key = 987,
+                                      source_updated_at = now()
+           where shipment_id = (select min(shipment_id) from dw.fct_shipment);
+           update dw.fct_return_line set refund_amount = -1, quantity = 0, product_key = 987654321,
+                                         source_updated_at = now()
+           where return_id = (select min(return_id) from dw.fct_return_line);"""
+    )
+    day = last_closed_day(published)
+    run_id = "everything-broken"
+    with db.connect(published.warehouse) as conn:
+        build_candidates(conn, run_id)
+    rates = ", ".join(
+        f"{column} = 1.5"
+        for column in (
+            "discount_rate",
+            "return_rate_units",
+            "return_rate_value",
+            "on_time_delivery_pct",
+            "authorization_rate_attempts",
+            "decline_rate_attempts",
+            "authorization_rate_orders",
+            "decline_rate_orders",
+        )
+    )
+    published.warehouse_sql(
+        "update candidate.kpi_monthly set "  # noqa: S608 - column names from the list above, no values
+        + rates
+        + """, net_sales = -1, gross_margin_pct = 0.97
+            where dimension_name = 'all' and period_start = (select min(period_start) from candidate.kpi_monthly)"""
+    )
+    published.warehouse_sql(
+        """update candidate.kpi_daily set orders = 0
+           where dimension_name = 'all' and period_start = (select min(period_start) + 10 from candidate.kpi_daily)"""
+    )
+    published.warehouse_sql(
+        "update candidate.kpi_daily set net_sales = net_sales * 10 where dimension_name = 'all' and period_start = %s",
+        (day,),
+    )
+    published.warehouse_sql(
+        "update candidate.kpi_daily set orders = 0 where dimension_name = 'all' and period_start >= %s::date - 2",
+        (day,),
+    )
+
+    results = run_quality_checks(published.source, published.warehouse, run_id)
+
+    assert {r.name for r in results} == {c.name for c in CHECKS}
+    passed = sorted(r.name for r in results if r.success)
+    assert passed == [], f"these checks did not catch what they are for: {passed}"
