@@ -59,3 +59,54 @@ def test_invalid_params_are_refused(conf: dict, airflow_db: None) -> None:
 
     with pytest.raises(ParamValidationError):
         _dag().test(run_conf=conf)
+
+
+def _task_states(dag_run) -> dict[str, str]:
+    return {ti.task_id: ti.state for ti in dag_run.get_task_instances()}
+
+
+def test_a_blocked_quality_gate_fails_the_run_publishes_nothing_and_alerts_once(
+    stack: Stack, airflow_db: None, mailbox
+) -> None:
+    dag = _dag()
+    assert dag.test().state == "success"
+    published = stack.warehouse_sql("select * from marts.kpi_monthly order by 1, 2, 3, 4")
+    assert mailbox.messages == []
+    stack.warehouse_sql(
+        "update dw.fct_order_line set net_amount = -1, source_updated_at = now() "
+        "where order_item_id = (select min(order_item_id) from dw.fct_order_line)"
+    )
+
+    blocked = dag.test()
+
+    assert blocked.state == "failed"
+    states = _task_states(blocked)
+    assert states["quality_gate.run_quality_checks"] == "success"
+    assert states["quality_gate.enforce_quality_gate"] == "failed"
+    assert states["publish_kpi_tables"] == "upstream_failed"
+    assert states["report_run"] == "upstream_failed"  # no asset event: the analytics do not run on it
+    assert stack.warehouse_sql("select * from marts.kpi_monthly order by 1, 2, 3, 4") == published
+    # One data-quality alert; the task-failure notifier stays quiet for a verdict it already reported.
+    assert len(mailbox.messages) == 1, mailbox.subjects()
+    assert "Data quality" in mailbox.subjects()[0] and blocked.run_id in mailbox.subjects()[0]
+    assert (
+        "order_line_net_not_negative" in mailbox.html() and "order_line_net_is_gross_minus_discount" in mailbox.html()
+    )
+
+
+def test_a_failed_task_emails_on_call(stack: Stack, airflow_db: None, mailbox, monkeypatch) -> None:
+    from globalcart import settings
+
+    monkeypatch.setenv(settings.conn_env_var(settings.SOURCE_CONN_ID), "postgresql://nobody@127.0.0.1:9/nowhere")
+    dag = _dag()
+    for task in dag.tasks:
+        task.retries = 0
+
+    run = dag.test()
+
+    assert run.state == "failed"
+    assert _task_states(run)["extract_changed_rows"] == "failed"
+    assert mailbox.subjects() == [
+        f"[GlobalCart 360] Task failed: globalcart_incremental.extract_changed_rows (run {run.run_id})"
+    ]
+    assert "cannot connect to the globalcart_source database" in mailbox.html()

@@ -40,9 +40,13 @@ def _frame(conn, sql_file: str):
 
 def export_kpi_pack(path: Path, warehouse: Database = WAREHOUSE) -> ExportSummary:
     import pandas as pd
+    import psycopg
 
     with db.connect(warehouse) as conn:
-        publication = db.fetch_all(conn, "export/select_last_publication.sql")
+        try:
+            publication = db.fetch_all(conn, "export/select_last_publication.sql")
+        except psycopg.errors.UndefinedTable:
+            publication = []
         if not publication:
             raise GlobalCartError("no KPI pack has been published yet: run the incremental load first")
         ((run_id, published_at),) = publication
