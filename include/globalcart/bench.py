@@ -13,6 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 from psycopg import sql
 
 from globalcart import db, localstack, settings
+from globalcart.errors import GlobalCartError
 from globalcart.source.history import load_history
 from globalcart.source.simulator import simulate
 from globalcart.warehouse.pipeline import run_incremental
@@ -91,15 +92,40 @@ def bench_incremental_load(change_hours: float, report: Callable[[str], None] = 
     report("")
     report(f"incremental load: source {BENCH_SOURCE}, warehouse {BENCH_WAREHOUSE}")
 
+    gates: dict[str, dict[str, float]] = {}
+
     def timed_run(label: str, **kwargs) -> tuple[float, float, int]:
         started = time.perf_counter()
         summary = run_incremental(source=source, warehouse=warehouse, **kwargs)
         elapsed = time.perf_counter() - started
-        sql_work = sum(seconds for step, seconds in summary.seconds.items() if step.startswith(("merge_", "build_")))
+        seconds = summary.seconds
+        sql_work = sum(
+            seconds[step]
+            for step in seconds
+            if step.startswith(("merge_", "build_")) and step != "build_kpi_candidates"
+        )
         extracted = summary.totals()["extracted"]
-        report(f"  {label}: {extracted:,} rows in {elapsed:.2f} s (merge and build SQL {sql_work:.2f} s)")
+        gates[label] = {
+            "candidates": seconds.get("build_kpi_candidates", 0.0),
+            "checks": seconds.get("run_quality_checks", 0.0),
+            "decision": seconds.get("enforce_quality_gate", 0.0),
+            "publish": seconds.get("publish_kpi_tables", 0.0),
+        }
+        failed = [check.name for check in summary.checks if check.failed]
+        report(
+            f"  {label}: {extracted:,} rows in {elapsed:.2f} s (merge and build SQL {sql_work:.2f} s; KPI candidates"
+            f" {gates[label]['candidates']:.2f} s, checks {gates[label]['checks']:.2f} s, publish"
+            f" {gates[label]['publish']:.2f} s; {len(summary.checks) - len(failed)}/{len(summary.checks)} checks"
+            f" passed{': ' + ', '.join(failed) if failed else ''})"
+        )
+        if summary.published is False:
+            raise GlobalCartError(f"the quality gate blocked the {label}: {', '.join(failed)}")
         return elapsed, sql_work, extracted
 
+    import_seconds = great_expectations_import_seconds()
+    report(
+        f"  great_expectations import in a fresh interpreter (each Airflow gate task pays it): {import_seconds:.2f} s"
+    )
     initial = timed_run("initial load")
     with _pointing_at(source=source.uri):
         simulate(1, change_hours)
@@ -128,7 +154,38 @@ def bench_incremental_load(change_hours: float, report: Callable[[str], None] = 
             ("full rebuild / incremental, SQL work", f"{full[1] / incremental[1]:.1f}x"),
         ],
     )
-    return {"initial": initial, "incremental": incremental, "full_rebuild": full, "changed_lines": changed_lines}
+    report("")
+    report("quality gate and publication (write-audit-publish of the KPI tables):")
+    rows = []
+    for label in ("initial load", "incremental run"):
+        gate = gates[label]
+        in_process = gate["candidates"] + gate["checks"] + gate["decision"]
+        rows += [
+            (f"{label}: KPI candidates (s)", f"{gate['candidates']:.2f}"),
+            (f"{label}: quality checks (s)", f"{gate['checks']:.2f}"),
+            (f"{label}: gate, in-process (s)", f"{in_process:.2f}"),
+            (f"{label}: gate + GE import (s)", f"{in_process + import_seconds:.2f}"),
+            (f"{label}: publish (s)", f"{gate['publish']:.2f}"),
+        ]
+    _table(report, rows)
+    return {
+        "initial": initial,
+        "incremental": incremental,
+        "full_rebuild": full,
+        "changed_lines": changed_lines,
+        "gates": gates,
+        "great_expectations_import": import_seconds,
+    }
+
+
+def great_expectations_import_seconds() -> float:
+    """How long a fresh interpreter takes to import great_expectations (what every Airflow gate task pays)."""
+    import subprocess
+    import sys
+
+    probe = "import time; t = time.perf_counter(); import great_expectations; print(time.perf_counter() - t)"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return float(result.stdout.strip().splitlines()[-1])
 
 
 def run_benchmarks(order_lines: int, seed: int, change_hours: float, report: Callable[[str], None] = print) -> None:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from globalcart import db, localstack, settings
-from globalcart.airflow_env import airflow_environment, prepare_airflow_home
+from globalcart.airflow_env import airflow_environment, apply_airflow_environment, prepare_airflow_home
 from globalcart.errors import GlobalCartError
 from globalcart.source.history import load_history
 from globalcart.source.simulator import simulate
@@ -28,10 +28,11 @@ HARD_CASES = ("long_transaction", "shared_timestamp", "old_order_burst")
 
 def run_demo(say: Callable[[str], None] = print) -> None:
     started = time.perf_counter()
-    say("==> 1/6 local stack")
+    apply_airflow_environment()  # data-quality alerts go through Airflow's SMTP connection
+    say("==> 1/7 local stack")
     say(f"  {localstack.start()}")
 
-    say(f"==> 2/6 generating the shop's history ({DEMO_ORDER_LINES:,} order lines over {DEMO_DAYS} days)")
+    say(f"==> 2/7 generating the shop's history ({DEMO_ORDER_LINES:,} order lines over {DEMO_DAYS} days)")
     manifest = load_history(
         order_lines=DEMO_ORDER_LINES,
         days=DEMO_DAYS,
@@ -41,27 +42,34 @@ def run_demo(say: Callable[[str], None] = print) -> None:
         progress=lambda line: say(f"  {line}"),
     )
 
-    say("==> 3/6 initial load of the warehouse (full refresh: the warehouse forgets any earlier demo)")
-    _report_run(run_incremental(full_refresh=True), say)
+    say("==> 3/7 initial load of the warehouse (full refresh: the warehouse forgets any earlier demo)")
+    _report_run(run_incremental(full_refresh=True), say, show_moves=False)
 
-    say(f"==> 4/6 the shop lives on: {SIMULATED_STEPS} simulated steps of {HOURS_PER_STEP:g} hours, each followed")
-    say("    by an incremental run (the last step adds the hard cases a pipeline must survive)")
+    say(f"==> 4/7 the shop lives on: {SIMULATED_STEPS} simulated steps of {HOURS_PER_STEP:g} hours, each followed")
+    say("    by an incremental run (the last step adds the hard cases a pipeline must survive); each run")
+    say("    checks its changes with the quality gate, publishes the KPI tables, and shows which KPIs moved")
     for step in range(1, SIMULATED_STEPS + 1):
         hard_cases = HARD_CASES if step == SIMULATED_STEPS else ()
         simulate(1, HOURS_PER_STEP, hard_cases=hard_cases, burst_rows=100, progress=lambda line: say(f"  {line}"))
         _report_run(run_incremental(), say)
 
-    say("==> 5/6 the same jobs through Airflow (airflow dags test)")
+    say("==> 5/7 the same jobs through Airflow (airflow dags test)")
     for dag_id in ("globalcart_simulate_shop", "globalcart_incremental"):
         run_dag_test(dag_id, say)
 
-    say("==> 6/6 summary")
+    say("==> 6/7 the published KPI pack, for Excel")
+    from globalcart.marts.export import export_kpi_pack
+
+    pack = export_kpi_pack(settings.LOCAL_DIR / "exports" / "globalcart_kpi_pack.xlsx")
+    say(f"  {pack.path} (published by run {pack.run_id}; also `make export`)")
+
+    say("==> 7/7 summary")
     for line in summary_lines(manifest):
         say(f"  {line}")
     say(f"demo finished in {time.perf_counter() - started:.0f} s")
 
 
-def _report_run(summary: RunSummary, say: Callable[[str], None]) -> None:
+def _report_run(summary: RunSummary, say: Callable[[str], None], *, show_moves: bool = True) -> None:
     totals = summary.totals()
     say(
         f"  run {summary.run_id}: {totals['extracted']:,} rows extracted, {totals['inserted']:,} inserted,"
@@ -69,6 +77,28 @@ def _report_run(summary: RunSummary, say: Callable[[str], None]) -> None:
         f" {totals['rejected']:,} rejected, in {sum(summary.seconds.values()):.1f} s"
     )
     for line in summary.table():
+        say(f"    {line}")
+    if summary.published is None:
+        return
+    from globalcart.marts.publish import kpi_moves, moves_table
+
+    failed = [check for check in summary.checks if check.failed]
+    seconds = summary.seconds
+    say(
+        f"  quality gate: {len(summary.checks) - len(failed)}/{len(summary.checks)} checks passed"
+        f" ({', '.join(check.name for check in failed) or 'none failed'});"
+        f" KPI candidates {seconds.get('build_kpi_candidates', 0):.1f} s,"
+        f" checks {seconds.get('run_quality_checks', 0):.1f} s, publish {seconds.get('publish_kpi_tables', 0):.1f} s"
+    )
+    if not summary.published:
+        raise GlobalCartError(f"the quality gate blocked run {summary.run_id}: see audit.quality_results")
+    with db.connect(settings.WAREHOUSE) as conn:
+        moves = kpi_moves(conn, summary.run_id)
+    if not show_moves:
+        say(f"  published the KPI tables ({len(moves):,} monthly KPI values differ from what was published before)")
+        return
+    say("  KPIs this run moved (monthly, whole shop; largest relative moves first):")
+    for line in moves_table(moves, limit=8):
         say(f"    {line}")
 
 
@@ -120,4 +150,28 @@ def summary_lines(manifest: dict) -> list[str]:
         f"planted signals: highest return rate in {truth['highest_return_rate_category']}, late pair "
         f"{truth['late_pair']['carrier']} at {truth['late_pair']['fulfillment_center']}",
         f"source database: {settings.SOURCE.display_uri()}; warehouse: {settings.WAREHOUSE.display_uri()}",
+        *kpi_headline(),
     ]
+
+
+def kpi_headline() -> list[str]:
+    """The last two months of the published KPIs, the way a reader of the pack sees them."""
+    with db.connect(settings.WAREHOUSE) as conn:
+        months = db.fetch_all(conn, "export/select_kpi_headline.sql")
+        docs = db.fetch_all(conn, "export/select_latest_data_docs.sql")
+    lines = [
+        "published KPIs (marts.kpi_monthly, whole shop):",
+        f"  {'month':<9}{'net sales':>14}{'margin %':>10}{'orders':>9}{'AOV':>9}{'return %':>10}"
+        f"{'on time %':>11}{'declines %':>12}",
+    ]
+    for month, net_sales, margin, orders, aov, returns, on_time, declines in months:
+        lines.append(
+            f"  {month:%Y-%m}   {net_sales:>14,.0f}{_pct(margin):>10}{orders:>9,}{aov:>9,.2f}{_pct(returns):>10}"
+            f"{_pct(on_time):>11}{_pct(declines):>12}"
+        )
+    lines.append(f"last quality-gate Data Docs: {docs[0][0] if docs else 'none yet'}")
+    return lines
+
+
+def _pct(value) -> str:
+    return "-" if value is None else f"{float(value):.1%}"

@@ -45,6 +45,7 @@ SERVER_SETTINGS = {
     "timezone": "'UTC'",
     "log_timezone": "'UTC'",
     "log_min_duration_statement": "-1",
+    "log_lock_waits": "on",  # a step stuck behind another session's lock says so in server.log
 }
 
 

@@ -9,6 +9,7 @@ validation: ``enforce`` (in ``alerts``) reads the results and decides.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
 from collections.abc import Callable
@@ -215,6 +216,7 @@ def validate(
     progress(f"Great Expectations {gx.__version__} imported in {time.perf_counter() - started:.1f} s")
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)  # its INFO lines would drown the task log
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)  # task logs get one line per step instead
     docs_dir = data_docs_dir / re.sub(r"[^A-Za-z0-9_.-]+", "_", run_id)
