@@ -233,37 +233,25 @@ def validate(
     for asset_name in dict.fromkeys(check.asset for check in checks):
         asset = source.add_query_asset(asset_name, query=_query(f"quality/assets/{asset_name}.sql"))
         batches[asset_name] = asset.add_batch_definition_whole_table(asset_name)
-    # Two checkpoints: queries returning offending rows report them only in COMPLETE results (a bounded
-    # sample); column expectations stay in SUMMARY, which samples values instead of listing them all.
-    runs = []
-    for kind, result_format in (
-        ("rows", {"result_format": "COMPLETE"}),
-        ("columns", {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_ROWS}),
-    ):
-        definitions = []
-        for asset_name, batch in batches.items():
-            chosen = [c for c in checks if c.asset == asset_name and (c.rows_query is not None) == (kind == "rows")]
-            if not chosen:
-                continue
-            suite = context.suites.add(gx.ExpectationSuite(name=f"{asset_name}.{kind}"))
-            for check in chosen:
-                suite.add_expectation(_expectation(check))
-            definitions.append(
-                context.validation_definitions.add(
-                    gx.ValidationDefinition(name=f"{asset_name}.{kind}", data=batch, suite=suite)
-                )
-            )
-        checkpoint = context.checkpoints.add(
-            gx.Checkpoint(
-                name=f"globalcart_quality_gate_{kind}",
-                validation_definitions=definitions,
-                actions=[UpdateDataDocsAction(name="update_data_docs", site_names=["globalcart"])],
-                result_format=result_format,
-            )
+    suites = {}
+    for check in checks:
+        if check.asset not in suites:
+            suites[check.asset] = context.suites.add(gx.ExpectationSuite(name=check.asset))
+        suites[check.asset].add_expectation(_expectation(check))
+    definitions = [
+        context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batches[name], suite=suite))
+        for name, suite in suites.items()
+    ]
+    checkpoint = context.checkpoints.add(
+        gx.Checkpoint(
+            name="globalcart_quality_gate",
+            validation_definitions=definitions,
+            actions=[UpdateDataDocsAction(name="update_data_docs", site_names=["globalcart"])],
+            result_format={"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_ROWS},
         )
-        runs.append(checkpoint)
+    )
     progress(f"{len(checks)} checks on {len(batches)} assets set up in {time.perf_counter() - started:.1f} s")
-    results_by_run = [checkpoint.run(run_id=gx.RunIdentifier(run_name=run_id)) for checkpoint in runs]
+    results_by_run = [checkpoint.run(run_id=gx.RunIdentifier(run_name=run_id))]
     index = docs_dir / "index.html"
     data_docs = str(index) if index.exists() else None
     by_name = {check.name: check for check in checks}
@@ -275,6 +263,27 @@ def validate(
                 results.append(_outcome(check, result, data_docs))
     progress(f"validated in {time.perf_counter() - started:.1f} s; Data Docs: {data_docs}")
     return sorted(results, key=lambda r: [c.name for c in checks].index(r.name))
+
+
+def with_row_samples(conn: psycopg.Connection, results: list[CheckResult]) -> list[CheckResult]:
+    """A few of the offending rows of each failed row query (Great Expectations' SUMMARY results count them only)."""
+    from dataclasses import replace
+
+    by_name = {check.name: check for check in CHECKS}
+    sampled = []
+    for result in results:
+        check = by_name.get(result.name)
+        if result.failed and not result.error and check is not None and check.rows_query and not result.sample:
+            asset = _query(f"quality/assets/{check.asset}.sql")
+            query = _rows_query(check).replace("{batch}", f"({asset}) as rows_checked")
+            with conn.cursor() as cur:
+                cur.execute(f"select * from ({query}) as offending limit {SAMPLE_ROWS}")  # noqa: S608 - our SQL files
+                columns = [column.name for column in cur.description]
+                rows = [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+            conn.rollback()
+            result = replace(result, sample=_plain(rows))
+        sampled.append(result)
+    return sampled
 
 
 def record_results(conn: psycopg.Connection, run_id: str, results: list[CheckResult]) -> None:
@@ -323,7 +332,9 @@ def run_quality_checks(
         days = reconcile_source_totals(source_conn, warehouse_conn, scope)
         progress(f"source totals read for {days} days")
         stage_checked_rows(warehouse_conn, scope)
-        results = validate(warehouse, run_id, data_docs_dir=data_docs_dir, progress=progress)
+        results = with_row_samples(
+            warehouse_conn, validate(warehouse, run_id, data_docs_dir=data_docs_dir, progress=progress)
+        )
         record_results(warehouse_conn, run_id, results)
     return results
 
