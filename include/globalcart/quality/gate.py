@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +29,8 @@ from globalcart.settings import DATA_DOCS_DIR, Database, libpq_uri
 from globalcart.warehouse.pipeline import execute_statements
 
 SAMPLE_ROWS = 5
+# Data Docs take a few MB per run; audit.quality_results keeps every run's outcome and samples for good.
+DATA_DOCS_KEEP_RUNS = int(os.environ.get("GLOBALCART_DATA_DOCS_KEEP_RUNS", "50"))
 
 
 @dataclass(frozen=True)
@@ -262,6 +266,7 @@ def validate(
                 check = by_name[result.expectation_config.meta["check"]]
                 results.append(_outcome(check, result, data_docs))
     progress(f"validated in {time.perf_counter() - started:.1f} s; Data Docs: {data_docs}")
+    prune_data_docs(data_docs_dir)
     return sorted(results, key=lambda r: [c.name for c in checks].index(r.name))
 
 
@@ -311,6 +316,16 @@ def record_results(conn: psycopg.Connection, run_id: str, results: list[CheckRes
     except BaseException:
         conn.rollback()
         raise
+
+
+def prune_data_docs(data_docs_dir: Path, keep: int = DATA_DOCS_KEEP_RUNS) -> list[Path]:
+    """Delete all but the ``keep`` most recent runs' Data Docs; returns what was deleted."""
+    if not data_docs_dir.is_dir():
+        return []
+    runs = sorted((p for p in data_docs_dir.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in runs[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
+    return runs[keep:]
 
 
 def stored_results(conn: psycopg.Connection, run_id: str) -> list[CheckResult]:
