@@ -214,13 +214,13 @@ def validate(
 ) -> list[CheckResult]:
     """Run every check through Great Expectations; the scope must be defined first."""
     started = time.perf_counter()
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)  # its INFO lines would drown the task log
     import great_expectations as gx
     from great_expectations.checkpoint import UpdateDataDocsAction
 
     progress(f"Great Expectations {gx.__version__} imported in {time.perf_counter() - started:.1f} s")
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)  # its INFO lines would drown the task log
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)  # task logs get one line per step instead
     docs_dir = data_docs_dir / re.sub(r"[^A-Za-z0-9_.-]+", "_", run_id)
