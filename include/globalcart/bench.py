@@ -21,6 +21,7 @@ from globalcart.warehouse.pipeline import run_incremental
 BENCH_SOURCE = "globalcart_bench_source"
 BENCH_WAREHOUSE = "globalcart_bench_warehouse"
 
+
 def bench_end_date() -> date:
     """The benchmark shop's history ends today, like a live shop's: the quality gate then reconciles the
     last closed day, as it does in production, instead of every day since a fixed date."""
@@ -128,6 +129,7 @@ def bench_incremental_load(change_hours: float, report: Callable[[str], None] = 
 
     import_seconds = great_expectations_import_seconds()
     import great_expectations  # noqa: F401 - imported once here, so the timings below exclude the import
+
     report(
         f"  great_expectations import in a fresh interpreter (each Airflow gate task pays it): {import_seconds:.2f} s"
     )
