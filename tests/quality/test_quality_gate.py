@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from globalcart.quality.checks import CHECKS
+from globalcart.quality.checks import CHECKS, RATE_COLUMNS
 from tests.conftest import Mailbox, Stack
 
 PUBLISHED = "select * from marts.kpi_daily union all select * from marts.kpi_monthly"
@@ -230,19 +230,7 @@ def test_every_check_fails_on_rows_that_break_it(published: Stack, mailbox: Mail
     run_id = "everything-broken"
     with db.connect(published.warehouse) as conn:
         build_candidates(conn, run_id)
-    rates = ", ".join(
-        f"{column} = 1.5"
-        for column in (
-            "discount_rate",
-            "return_rate_units",
-            "return_rate_value",
-            "on_time_delivery_pct",
-            "authorization_rate_attempts",
-            "decline_rate_attempts",
-            "authorization_rate_orders",
-            "decline_rate_orders",
-        )
-    )
+    rates = ", ".join(f"{column} = 1.5" for column in RATE_COLUMNS)
     published.warehouse_sql(
         "update candidate.kpi_monthly set "  # noqa: S608 - column names from the list above, no values
         + rates
