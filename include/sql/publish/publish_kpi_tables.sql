@@ -1,5 +1,10 @@
 -- Publish: swap the checked candidate tables in. Readers see the old tables or
 -- the new ones, never a mix, and the dirty days the candidates covered are done.
+
+-- The swap waits for readers of the old tables to finish; a reader that holds on
+-- for longer fails this step (and Airflow retries it) rather than queueing every
+-- other reader behind the waiting swap.
+set local lock_timeout = '30s';
 drop table marts.kpi_daily;
 alter table candidate.kpi_daily set schema marts;
 
