@@ -202,7 +202,6 @@ CATALOG: tuple[Kpi, ...] = (
 
 # The columns of marts.kpi_values that say where a row belongs rather than measure something.
 GRAIN_COLUMNS: tuple[str, ...] = ("grain", "period_start", "dimension_name", "dimension_value")
-PUBLISHED_TABLES: tuple[str, ...] = ("kpi_daily", "kpi_monthly")
 
 
 def catalog_rows() -> list[dict[str, str]]:

@@ -158,10 +158,3 @@ CHECKS: tuple[Check, ...] = (
         "per closed day, order lines, gross amount and discounts equal the source's",
     ),
 )
-
-
-def check_named(name: str) -> Check:
-    for check in CHECKS:
-        if check.name == name:
-            return check
-    raise KeyError(name)

@@ -255,16 +255,15 @@ def validate(
         )
     )
     progress(f"{len(checks)} checks on {len(batches)} assets set up in {time.perf_counter() - started:.1f} s")
-    results_by_run = [checkpoint.run(run_id=gx.RunIdentifier(run_name=run_id))]
+    run = checkpoint.run(run_id=gx.RunIdentifier(run_name=run_id))
     index = docs_dir / "index.html"
     data_docs = str(index) if index.exists() else None
     by_name = {check.name: check for check in checks}
     results = []
-    for run in results_by_run:
-        for validation in run.run_results.values():
-            for result in validation.results:
-                check = by_name[result.expectation_config.meta["check"]]
-                results.append(_outcome(check, result, data_docs))
+    for validation in run.run_results.values():
+        for result in validation.results:
+            check = by_name[result.expectation_config.meta["check"]]
+            results.append(_outcome(check, result, data_docs))
     progress(f"validated in {time.perf_counter() - started:.1f} s; Data Docs: {data_docs}")
     prune_data_docs(data_docs_dir)
     return sorted(results, key=lambda r: [c.name for c in checks].index(r.name))

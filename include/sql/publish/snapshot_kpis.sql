@@ -4,32 +4,29 @@ delete from audit.kpi_snapshots
 where run_id = %(run_id)s;
 
 insert into audit.kpi_snapshots (run_id, phase, period_start, kpi_name, kpi_value)
-select
-    %(run_id)s,
-    'before',
-    m.period_start,
-    kpi.key,
-    kpi.value::numeric
-from marts.kpi_monthly as m
-cross join
-    lateral jsonb_each_text(
-        to_jsonb(m) - 'grain' - 'period_start' - 'dimension_name' - 'dimension_value'
-    ) as kpi
-where m.dimension_name = 'all';
+with monthly as (
+    select
+        'before' as phase,
+        to_jsonb(p) as kpis
+    from marts.kpi_monthly as p
+    where p.dimension_name = 'all'
+    union all
+    select
+        'after',
+        to_jsonb(c)
+    from candidate.kpi_monthly as c
+    where c.dimension_name = 'all'
+)
 
-insert into audit.kpi_snapshots (run_id, phase, period_start, kpi_name, kpi_value)
 select
     %(run_id)s,
-    'after',
-    m.period_start,
+    m.phase,
+    (m.kpis ->> 'period_start')::date,
     kpi.key,
     kpi.value::numeric
-from candidate.kpi_monthly as m
+from monthly as m
 cross join
-    lateral jsonb_each_text(
-        to_jsonb(m) - 'grain' - 'period_start' - 'dimension_name' - 'dimension_value'
-    ) as kpi
-where m.dimension_name = 'all';
+    lateral jsonb_each_text(m.kpis - 'grain' - 'period_start' - 'dimension_name' - 'dimension_value') as kpi;
 
 -- Snapshots are kept for a while, not forever.
 delete from audit.kpi_snapshots
