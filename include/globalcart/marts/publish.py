@@ -101,7 +101,11 @@ def publish_candidates(conn: psycopg.Connection, run_id: str, retention_days: in
 
 
 def record_blocked(
-    conn: psycopg.Connection, run_id: str, failed_critical: list[str], failed_warning: list[str]
+    conn: psycopg.Connection,
+    run_id: str,
+    failed_critical: list[str],
+    failed_warning: list[str],
+    publication: str = "kpis",
 ) -> None:
     db.run_sql_file(
         conn,
@@ -111,6 +115,7 @@ def record_blocked(
             "outcome": "blocked",
             "failed_critical": failed_critical,
             "failed_warning": failed_warning,
+            "publication": publication,
         },
     )
     conn.commit()

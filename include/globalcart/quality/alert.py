@@ -21,6 +21,7 @@ RUNBOOK = 'README.md, section "When a data-quality alert arrives"'
 class GateDecision:
     run_id: str
     results: list[CheckResult]
+    publication: str = "KPIs"  # what the gate guards: "KPIs" or "analytics"
 
     @property
     def failed_critical(self) -> list[CheckResult]:
@@ -50,10 +51,10 @@ class GateDecision:
 def subject(decision: GateDecision) -> str:
     if decision.blocks_publication:
         count = len(decision.failed_critical)
-        what = f"{count} critical check{'s' if count > 1 else ''} failed, KPIs NOT published"
+        what = f"{count} critical check{'s' if count > 1 else ''} failed, {decision.publication} NOT published"
     else:
         count = len(decision.failed_warning)
-        what = f"{count} warning{'s' if count > 1 else ''}, KPIs published"
+        what = f"{count} warning{'s' if count > 1 else ''}, {decision.publication} published"
     return f"[GlobalCart 360] Data quality: {what} (run {decision.run_id})"
 
 
@@ -75,13 +76,16 @@ def _sample_table(sample: list) -> str:
 def body(decision: GateDecision) -> str:
     failed = decision.failed_critical + decision.failed_warning
     data_docs = next((r.data_docs for r in decision.results if r.data_docs), None)
+    tables = "KPI tables" if decision.publication == "KPIs" else f"{decision.publication} tables"
     if decision.blocks_publication:
-        verdict = (
-            "<p><b>Publication is blocked.</b> The KPI tables in <code>marts</code> are unchanged: BI, Excel and "
-            "the analytics keep reading the last good publication. The star schema itself was loaded.</p>"
+        readers = (
+            "BI, Excel and the analytics keep reading the last good publication. The star schema itself was loaded."
+            if decision.publication == "KPIs"
+            else "their readers keep the last good publication."
         )
+        verdict = f"<p><b>Publication is blocked.</b> The {tables} in <code>marts</code> are unchanged: {readers}</p>"
     else:
-        verdict = "<p>Only warnings failed: the KPI tables were published. Look into them before they grow.</p>"
+        verdict = f"<p>Only warnings failed: the {tables} were published. Look into them before they grow.</p>"
     rows = "".join(
         "<tr>"
         f"<td><b>{html.escape(r.name)}</b><br>{html.escape(r.description)}</td>"
@@ -117,4 +121,4 @@ def enforce(decision: GateDecision, send: Callable[[str, str], None]) -> None:
         send(subject(decision), body(decision))
     if decision.blocks_publication:
         names = ", ".join(r.name for r in decision.failed_critical)
-        raise QualityGateBlocked(f"critical data-quality checks failed, KPIs not published: {names}")
+        raise QualityGateBlocked(f"critical data-quality checks failed, {decision.publication} not published: {names}")

@@ -269,11 +269,13 @@ def validate(
     return sorted(results, key=lambda r: [c.name for c in checks].index(r.name))
 
 
-def with_row_samples(conn: psycopg.Connection, results: list[CheckResult]) -> list[CheckResult]:
+def with_row_samples(
+    conn: psycopg.Connection, results: list[CheckResult], checks: tuple[Check, ...] = CHECKS
+) -> list[CheckResult]:
     """A few of the offending rows of each failed row query (Great Expectations' SUMMARY results count them only)."""
     from dataclasses import replace
 
-    by_name = {check.name: check for check in CHECKS}
+    by_name = {check.name: check for check in checks}
     sampled = []
     for result in results:
         check = by_name.get(result.name)

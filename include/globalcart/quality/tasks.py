@@ -20,13 +20,18 @@ def decide(
     results: list[CheckResult],
     send_alert: Callable[[str, str], None] | None = None,
     progress: Callable[[str], None] = lambda _: None,
+    publication: str = "KPIs",
 ) -> GateDecision:
     """Raise QualityGateBlocked when a critical check failed, after recording it and sending the alert."""
-    decision = GateDecision(run_id, results)
+    decision = GateDecision(run_id, results, publication)
     progress(decision.summary())
     if decision.blocks_publication:
         record_blocked(
-            conn, run_id, [r.name for r in decision.failed_critical], [r.name for r in decision.failed_warning]
+            conn,
+            run_id,
+            [r.name for r in decision.failed_critical],
+            [r.name for r in decision.failed_warning],
+            publication.lower(),
         )
     enforce(decision, _never_raising(send_alert))
     return decision

@@ -1,5 +1,5 @@
-insert into audit.publications (run_id, outcome, failed_critical, failed_warning)
-values (%(run_id)s, %(outcome)s, %(failed_critical)s, %(failed_warning)s)
+insert into audit.publications (run_id, outcome, failed_critical, failed_warning, publication)
+values (%(run_id)s, %(outcome)s, %(failed_critical)s, %(failed_warning)s, %(publication)s)
 on conflict (run_id) do update
     set
         outcome = excluded.outcome,
