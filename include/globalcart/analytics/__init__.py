@@ -1,0 +1,1 @@
+"""Statistical analyses on warehouse data: revenue forecasts and shipment lateness."""

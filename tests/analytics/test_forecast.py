@@ -1,0 +1,159 @@
+"""The net revenue forecast on seeded synthetic series: backtest, choice, intervals and bad input."""
+
+from __future__ import annotations
+
+import datetime
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from globalcart.analytics import forecast
+from globalcart.analytics.forecast import ForecastOutcome, forecast_net_revenue, mae, mase, smape
+
+START = datetime.date(2023, 1, 1)
+WEEKDAY_EFFECT = np.array([0.0, -80.0, -60.0, -20.0, 60.0, 220.0, 150.0])  # Monday .. Sunday
+
+
+def synthetic_revenue(days: int, *, seed: int = 0, noise: float = 150.0, yearly: float = 100.0) -> pd.Series:
+    """Trend + weekly + yearly seasonality + Gaussian noise, indexed by datetime.date.
+
+    Noise is large next to the yearly swing, so a week copied forward (seasonal naive) carries that
+    week's noise into every forecast day, while the fitted models average it out.
+    """
+    index = pd.date_range(START, periods=days, freq="D")
+    step = np.arange(days)
+    values = (
+        5000.0
+        + 2.0 * step
+        + WEEKDAY_EFFECT[index.day_of_week]
+        + yearly * np.sin(2 * np.pi * step / 365.25)
+        + np.random.default_rng(seed).normal(0.0, noise, days)
+    )
+    return pd.Series(values, index=index.date)
+
+
+@pytest.fixture(scope="module")
+def two_year_outcome() -> tuple[ForecastOutcome, list[str]]:
+    series = synthetic_revenue(730)
+    lines: list[str] = []
+    outcome = forecast_net_revenue(series, as_of=series.index[-1], horizon_days=90, folds=4, progress=lines.append)
+    return outcome, lines
+
+
+def test_two_years_backtest_compares_three_models(two_year_outcome):
+    outcome, _ = two_year_outcome
+    assert outcome.status == "ok", outcome.reason
+    rows = {row["model"]: row for row in outcome.backtest}
+    assert set(rows) == {"sarimax", "baseline_regression", "seasonal_naive"}
+    for row in rows.values():
+        assert row["folds"] == 4
+        assert row["horizon_days"] == 90
+        for metric in ("mae", "smape", "mase"):
+            assert math.isfinite(row[metric]) and row[metric] > 0, (row["model"], metric)
+    chosen = [row for row in outcome.backtest if row["is_chosen"]]
+    assert [row["model"] for row in chosen] == [outcome.chosen_model]
+    assert chosen[0]["mase"] == min(row["mase"] for row in outcome.backtest)
+    assert chosen[0]["mase"] < rows["seasonal_naive"]["mase"]
+    assert outcome.chosen_model in outcome.reason
+
+
+def test_two_years_forecast_rows_and_intervals(two_year_outcome):
+    outcome, _ = two_year_outcome
+    as_of = START + datetime.timedelta(days=729)
+    expected_days = [as_of + datetime.timedelta(days=step) for step in range(1, 91)]
+    frame = pd.DataFrame(outcome.forecast)
+    assert set(frame["model"]) == {"sarimax", "baseline_regression", "seasonal_naive"}
+    for model, rows in frame.groupby("model"):
+        assert list(rows["period_start"]) == expected_days, model
+        assert rows["is_chosen"].all() == (model == outcome.chosen_model)
+        ordered = rows[["lower_95", "lower_80", "forecast", "upper_80", "upper_95"]].to_numpy()
+        assert (np.diff(ordered, axis=1) >= 0).all(), model
+        assert (ordered >= 0).all(), model
+    assert all(isinstance(day, datetime.date) for day in frame["period_start"])
+
+
+def test_progress_reports_each_fold_and_model(two_year_outcome):
+    _, lines = two_year_outcome
+    assert sum(line.startswith("backtest fold") for line in lines) == 4 * 3
+    assert sum(line.startswith("final fit") for line in lines) == 3
+
+
+def test_metrics_match_hand_computed_values():
+    actual, predicted = [10.0, 0.0, 5.0], [12.0, 0.0, 2.0]
+    assert mae(actual, predicted) == pytest.approx((2 + 0 + 3) / 3)
+    # 2*2/22, the 0/0 day counts 0, 2*3/7
+    assert smape(actual, predicted) == pytest.approx((4 / 22 + 0 + 6 / 7) / 3)
+    training = [1.0, 2, 3, 4, 5, 6, 7, 3, 2, 3]  # seasonal differences at lag 7: 2, 0, 0
+    assert mase(actual, predicted, training) == pytest.approx((5 / 3) / (2 / 3))
+    assert math.isnan(mase(actual, predicted, [4.0] * 10))  # a flat history gives no scale
+    with pytest.raises(ValueError):
+        mae([1.0], [1.0, 2.0])
+
+
+@pytest.mark.parametrize(
+    ("daily", "day_count"),
+    [(pd.Series(dtype=float), "0 days"), (pd.Series([1234.5], index=[START]), "1 day")],
+)
+def test_empty_or_single_day_is_skipped(daily, day_count):
+    outcome = forecast_net_revenue(daily, as_of=START)
+    assert outcome.status == "skipped"
+    assert outcome.chosen_model is None
+    assert outcome.backtest == [] and outcome.forecast == []
+    assert f"{day_count} of net revenue" in outcome.reason
+
+
+def test_all_zero_revenue_is_skipped():
+    daily = pd.Series(0.0, index=pd.date_range(START, periods=40, freq="D").date)
+    outcome = forecast_net_revenue(daily, as_of=daily.index[-1])
+    assert outcome.status == "skipped"
+    assert "0 on all 40 days" in outcome.reason
+
+
+def test_thirty_days_forecast_without_seasonal_sarimax():
+    daily = synthetic_revenue(30)
+    outcome = forecast_net_revenue(daily, as_of=daily.index[-1], horizon_days=14)
+    assert outcome.status == "simplified"
+    assert "sarimax" in outcome.reason and "56" in outcome.reason  # says why the seasonal model is out
+    assert "no backtest" in outcome.reason
+    assert outcome.backtest == []
+    assert outcome.chosen_model == "seasonal_naive"
+    models = {row["model"] for row in outcome.forecast}
+    assert "sarimax" not in models
+    assert "seasonal_naive" in models
+    assert len([row for row in outcome.forecast if row["is_chosen"]]) == 14
+
+
+def test_missing_days_count_as_zero_and_later_days_are_ignored():
+    full = synthetic_revenue(100, seed=3)
+    missing_days = full.index[[20, 21, 55, 80]]
+    with_gaps = full.drop(missing_days)
+    as_of = full.index[89]
+    with_gaps.loc[as_of + datetime.timedelta(days=3)] = 1e9  # after as_of: must not count
+    zero_filled = full.copy()
+    zero_filled.loc[missing_days] = 0.0
+
+    from_gaps = forecast_net_revenue(with_gaps, as_of=as_of, horizon_days=14, folds=2)
+    from_zeros = forecast_net_revenue(zero_filled.iloc[:90], as_of=as_of, horizon_days=14, folds=2)
+    assert from_gaps.status == "ok", from_gaps.reason
+    assert from_gaps == from_zeros
+
+
+def test_failing_model_is_dropped_and_said(monkeypatch):
+    def broken(train: pd.Series, horizon: int) -> pd.DataFrame:
+        raise np.linalg.LinAlgError("Schur decomposition solver error")
+
+    monkeypatch.setitem(forecast.MODEL_FITTERS, "sarimax", broken)
+    daily = synthetic_revenue(120, seed=5)
+    outcome = forecast_net_revenue(daily, as_of=daily.index[-1], horizon_days=14, folds=2)
+    assert outcome.status == "simplified"
+    assert "sarimax dropped" in outcome.reason and "LinAlgError" in outcome.reason
+    assert {row["model"] for row in outcome.backtest} == {"baseline_regression", "seasonal_naive"}
+    assert "sarimax" not in {row["model"] for row in outcome.forecast}
+
+
+@pytest.mark.parametrize("horizon", [0, -5, 731])
+def test_horizon_outside_range_is_a_caller_error(horizon):
+    with pytest.raises(ValueError, match="horizon_days"):
+        forecast_net_revenue(synthetic_revenue(60), as_of=START + datetime.timedelta(days=59), horizon_days=horizon)
