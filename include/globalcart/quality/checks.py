@@ -158,3 +158,58 @@ CHECKS: tuple[Check, ...] = (
         "per closed day, order lines, gross amount and discounts equal the source's",
     ),
 )
+
+# The analytics tables a run of globalcart_analytics is about to publish.
+ANALYTICS = "analytics"
+RFM, CHURN, COHORTS = "candidate_customer_rfm", "candidate_churn_rates", "candidate_cohort_retention"
+LEAKAGE, ON_TIME = "candidate_profit_leakage", "candidate_sla_on_time"
+BACKTEST, FORECAST = "candidate_forecast_backtest", "candidate_revenue_forecast"
+
+ANALYTICS_CHECKS: tuple[Check, ...] = (
+    *(
+        _between(f"rfm_{score}_is_1_to_5", ANALYTICS, RFM, CRITICAL, f"{score} within [1, 5]", score, 1, 5)
+        for score in ("r_score", "f_score", "m_score")
+    ),
+    _rows(
+        "rfm_covers_every_customer",
+        ANALYTICS,
+        RFM,
+        CRITICAL,
+        "one RFM row per customer with a kept order by the as-of date, none missing or extra",
+    ),
+    _between("churn_rate_is_a_rate", ANALYTICS, CHURN, CRITICAL, "churn rate within [0, 1]", "churn_rate", 0, 1),
+    _between(
+        "cohort_retention_is_a_rate",
+        ANALYTICS,
+        COHORTS,
+        CRITICAL,
+        "customer retention within [0, 1]",
+        "customer_retention_pct",
+        0,
+        1,
+    ),
+    _rows("cohort_first_month_is_whole", ANALYTICS, COHORTS, CRITICAL, "every customer is active in their first month"),
+    _rows("leakage_not_negative", ANALYTICS, LEAKAGE, CRITICAL, "every leakage driver and gross sales ≥ 0"),
+    _rows(
+        "leakage_dimensions_add_up",
+        ANALYTICS,
+        LEAKAGE,
+        CRITICAL,
+        "gross sales and leakage by each dimension add up to the whole shop's",
+    ),
+    _between("on_time_pct_is_a_rate", ANALYTICS, ON_TIME, CRITICAL, "on-time % within [0, 1]", "on_time_pct", 0, 1),
+    _rows(
+        "forecast_backtest_is_sane",
+        ANALYTICS,
+        BACKTEST,
+        CRITICAL,
+        "backtest errors ≥ 0, sMAPE ≤ 2, and exactly one chosen model",
+    ),
+    _rows(
+        "forecast_intervals_are_ordered",
+        ANALYTICS,
+        FORECAST,
+        CRITICAL,
+        "0 ≤ lower 95% ≤ lower 80% ≤ forecast ≤ upper 80% ≤ upper 95%, only the chosen model's rows chosen",
+    ),
+)

@@ -1,0 +1,343 @@
+"""Write-audit-publish for the analytics tables.
+
+``prepare`` starts a run (its as-of date and forecast horizon) in schema
+``candidate``; the builders each write their candidate tables and a status row
+saying what they did (ok, simplified or skipped, and why); the quality gate
+checks them; ``publish`` swaps the whole set into ``marts`` in one transaction.
+Aggregation happens in PostgreSQL; only the lateness counts and the daily
+revenue series come into Python, for statsmodels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import psycopg
+
+from globalcart import db
+from globalcart.errors import GlobalCartError
+from globalcart.settings import DATA_DOCS_DIR, Database
+from globalcart.warehouse.pipeline import execute_statements
+
+if TYPE_CHECKING:
+    from globalcart.quality.gate import CheckResult
+
+CHURN_WINDOW_DAYS = 90
+MIN_DELIVERIES_TO_RANK = 30
+DEFAULT_HORIZON_DAYS = 90
+# Every analysis writes one status row; publication needs all of them.
+ANALYSES = (
+    "rfm",
+    "churn",
+    "cohorts",
+    "profit_leakage",
+    "sla_on_time",
+    "lateness_drivers",
+    "revenue_forecast",
+)
+NO_ORDERS = "the warehouse has no orders"
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class AnalyticsBuild:
+    run_id: str
+    as_of: date | None  # None: the warehouse has no orders to date it by
+    horizon_days: int
+
+    def describe(self) -> str:
+        as_of = self.as_of.isoformat() if self.as_of else f"none ({NO_ORDERS})"
+        return f"analytics run {self.run_id}: as of {as_of}, forecast horizon {self.horizon_days} days"
+
+
+@dataclass(frozen=True)
+class AnalysisStatus:
+    analysis: str
+    status: str  # ok, simplified or skipped
+    reason: str
+    row_count: int
+
+    def line(self) -> str:
+        return f"{self.analysis:<18}{self.status:<12}{self.row_count:>9,}  {self.reason}"
+
+
+def _transaction(conn: psycopg.Connection, work: Callable[[], object]) -> object:
+    try:
+        result = work()
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+    return result
+
+
+def prepare(conn: psycopg.Connection, run_id: str, as_of: date | None, horizon_days: int) -> AnalyticsBuild:
+    """Start the run's candidate build; ``as_of`` None means the last closed day."""
+    if not 1 <= horizon_days <= 730:
+        raise GlobalCartError(f"the forecast horizon must be 1 to 730 days, got {horizon_days}")
+    params = {"run_id": run_id, "as_of": as_of, "horizon_days": horizon_days}
+    _transaction(conn, lambda: execute_statements(conn, "analytics/prepare_analytics_build.sql", params))
+    return current_build(conn, run_id)
+
+
+def current_build(conn: psycopg.Connection, run_id: str) -> AnalyticsBuild:
+    """The run's build; an error when there is none, or another run's."""
+    ((exists,),) = db.fetch_all(conn, "analytics/select_analytics_build_exists.sql")
+    if not exists:
+        conn.rollback()
+        raise GlobalCartError(f"run {run_id} has no analytics build in progress: run its prepare step first")
+    ((built_by, as_of, horizon_days),) = db.fetch_all(conn, "analytics/select_analytics_build.sql")
+    conn.rollback()
+    if built_by != run_id:
+        raise GlobalCartError(f"the analytics candidates belong to run {built_by}, not {run_id}: prepare again")
+    return AnalyticsBuild(run_id, as_of, horizon_days)
+
+
+def record_statuses(conn: psycopg.Connection, build: AnalyticsBuild, statuses: list[AnalysisStatus]) -> None:
+    with conn.cursor() as cur:
+        cur.executemany(
+            db.sql_text("analytics/record_analysis_status.sql"),
+            [
+                {
+                    "analysis": s.analysis,
+                    "status": s.status,
+                    "reason": s.reason,
+                    "row_count": s.row_count,
+                    "as_of": build.as_of,
+                    "run_id": build.run_id,
+                }
+                for s in statuses
+            ],
+        )
+
+
+def _params(build: AnalyticsBuild) -> dict:
+    return {
+        "run_id": build.run_id,
+        "as_of": build.as_of,
+        "churn_window_days": CHURN_WINDOW_DAYS,
+        "min_deliveries": MIN_DELIVERIES_TO_RANK,
+    }
+
+
+def build_retention(conn: psycopg.Connection, run_id: str, progress: Progress = lambda _: None) -> list[AnalysisStatus]:
+    """RFM, churn with its evidence, and cohorts, in one transaction."""
+    build = current_build(conn, run_id)
+
+    def work() -> list[AnalysisStatus]:
+        execute_statements(conn, "analytics/build_retention.sql", _params(build))
+        ((customers, churned, only_cancelled, history_days, repeats, cohort_rows, cohorts),) = db.fetch_all(
+            conn, "analytics/select_retention_counts.sql", {"as_of": build.as_of}
+        )
+        statuses = _retention_statuses(build, customers, churned, only_cancelled, history_days, repeats)
+        if statuses[1].status == "skipped":
+            db.run_sql_file(conn, "analytics/clear_churn_rates.sql")
+        statuses.append(
+            AnalysisStatus("cohorts", "ok", f"{cohorts:,} monthly cohorts, {cohort_rows:,} cohort-months", cohort_rows)
+            if customers
+            else AnalysisStatus("cohorts", "skipped", statuses[0].reason, 0)
+        )
+        record_statuses(conn, build, statuses)
+        return statuses
+
+    statuses = _transaction(conn, work)
+    for status in statuses:
+        progress(status.line())
+    return statuses
+
+
+def _retention_statuses(
+    build: AnalyticsBuild, customers: int, churned: int, only_cancelled: int, history_days: int | None, repeats: int
+) -> list[AnalysisStatus]:
+    if build.as_of is None:
+        return [AnalysisStatus("rfm", "skipped", NO_ORDERS, 0), AnalysisStatus("churn", "skipped", NO_ORDERS, 0)]
+    cancelled_note = f"{only_cancelled:,} customers with only cancelled orders left out"
+    if not customers:
+        reason = f"no customer has a kept (not cancelled) order by {build.as_of}; {cancelled_note}"
+        return [AnalysisStatus("rfm", "skipped", reason, 0), AnalysisStatus("churn", "skipped", reason, 0)]
+    rfm = AnalysisStatus("rfm", "ok", f"{customers:,} customers scored; {cancelled_note}", customers)
+    if history_days < CHURN_WINDOW_DAYS:
+        reason = (
+            f"the first kept order is {history_days} days before the as-of date, fewer than the "
+            f"{CHURN_WINDOW_DAYS}-day churn window: nobody can have churned yet, so no rates are published"
+        )
+        return [rfm, AnalysisStatus("churn", "skipped", reason, 0)]
+    rate = churned / customers
+    reason = (
+        f"{churned:,} of {customers:,} customers ({rate:.1%}) without a kept order for {CHURN_WINDOW_DAYS} days; "
+        f"evidence from {repeats:,} repeat purchases"
+    )
+    return [rfm, AnalysisStatus("churn", "ok", reason, customers)]
+
+
+def build_profit_leakage(
+    conn: psycopg.Connection, run_id: str, progress: Progress = lambda _: None
+) -> list[AnalysisStatus]:
+    build = current_build(conn, run_id)
+
+    def work() -> list[AnalysisStatus]:
+        execute_statements(conn, "analytics/build_profit_leakage.sql", _params(build))
+        ((gross_sales, rows),) = db.fetch_all(conn, "analytics/select_leakage_counts.sql")
+        if build.as_of is None or not gross_sales:
+            reason = NO_ORDERS if build.as_of is None else f"no kept order lines by {build.as_of}"
+            status = AnalysisStatus("profit_leakage", "skipped", reason, rows)
+        else:
+            status = AnalysisStatus("profit_leakage", "ok", f"gross sales {_money(gross_sales)} analysed", rows)
+        record_statuses(conn, build, [status])
+        return [status]
+
+    statuses = _transaction(conn, work)
+    progress(statuses[0].line())
+    return statuses
+
+
+def build_sla(conn: psycopg.Connection, run_id: str, progress: Progress = lambda _: None) -> list[AnalysisStatus]:
+    """On-time % in SQL, then the logistic regression of lateness on the counts PostgreSQL aggregated."""
+    import pandas as pd
+
+    from globalcart.analytics.lateness import fit_lateness_model
+
+    build = current_build(conn, run_id)
+
+    def work() -> list[AnalysisStatus]:
+        execute_statements(conn, "analytics/build_sla_on_time.sql", _params(build))
+        execute_statements(conn, "analytics/create_lateness_candidate.sql", {"run_id": run_id})
+        ((deliveries, rows),) = db.fetch_all(conn, "analytics/select_sla_counts.sql")
+        if build.as_of is None or not deliveries:
+            reason = NO_ORDERS if build.as_of is None else f"no parcel delivered by {build.as_of}"
+            on_time = AnalysisStatus("sla_on_time", "skipped", reason, rows)
+            drivers = AnalysisStatus("lateness_drivers", "skipped", reason, 0)
+        else:
+            on_time = AnalysisStatus("sla_on_time", "ok", f"{deliveries:,} delivered parcels", rows)
+            with conn.cursor() as cur:
+                cur.execute(db.sql_text("analytics/select_lateness_cells.sql"), {"as_of": build.as_of})
+                cells = pd.DataFrame(cur.fetchall(), columns=[c.name for c in cur.description])
+            progress(f"fitting the lateness model on {len(cells):,} cells of {deliveries:,} parcels")
+            model = fit_lateness_model(cells)
+            with conn.cursor() as cur:
+                cur.executemany(db.sql_text("analytics/insert_lateness_driver.sql"), model.terms)
+            drivers = AnalysisStatus("lateness_drivers", model.status, model.reason, len(model.terms))
+        record_statuses(conn, build, [on_time, drivers])
+        return [on_time, drivers]
+
+    statuses = _transaction(conn, work)
+    for status in statuses:
+        progress(status.line())
+    return statuses
+
+
+def build_forecast(conn: psycopg.Connection, run_id: str, progress: Progress = lambda _: None) -> list[AnalysisStatus]:
+    """Backtest the models on published daily net sales, forecast with the best, write both."""
+    import pandas as pd
+
+    from globalcart.analytics.forecast import forecast_net_revenue
+
+    build = current_build(conn, run_id)
+    if build.as_of is None:
+        daily = pd.Series(dtype=float)
+    else:
+        rows = db.fetch_all(conn, "analytics/select_daily_net_revenue.sql", {"as_of": build.as_of})
+        conn.rollback()
+        daily = pd.Series([float(v or 0) for _, v in rows], index=[d for d, _ in rows], dtype=float)
+    progress(f"forecasting net revenue from {len(daily):,} published days, horizon {build.horizon_days} days")
+    if build.as_of is None:
+        outcome_status, reason, backtest, forecast = "skipped", f"forecast skipped: {NO_ORDERS}", [], []
+    else:
+        outcome = forecast_net_revenue(daily, as_of=build.as_of, horizon_days=build.horizon_days, progress=progress)
+        outcome_status, reason, backtest, forecast = outcome.status, outcome.reason, outcome.backtest, outcome.forecast
+
+    def work() -> list[AnalysisStatus]:
+        execute_statements(conn, "analytics/create_forecast_candidates.sql", {"run_id": run_id})
+        with conn.cursor() as cur:
+            cur.executemany(db.sql_text("analytics/insert_forecast_backtest.sql"), backtest)
+            cur.executemany(db.sql_text("analytics/insert_revenue_forecast.sql"), forecast)
+        status = AnalysisStatus("revenue_forecast", outcome_status, reason, len(forecast))
+        record_statuses(conn, build, [status])
+        return [status]
+
+    statuses = _transaction(conn, work)
+    progress(statuses[0].line())
+    return statuses
+
+
+def publish(conn: psycopg.Connection, run_id: str) -> bool:
+    """Swap the candidate analytics tables into marts; False when this run had published them already."""
+    from globalcart.marts.publish import publication
+
+    ((exists,),) = db.fetch_all(conn, "analytics/select_analytics_build_exists.sql")
+    conn.rollback()
+    if not exists and publication(conn, run_id) == "published":
+        conn.rollback()
+        return False
+    build = current_build(conn, run_id)
+    missing = sorted(set(ANALYSES) - {s.analysis for s in candidate_statuses(conn)})
+    if missing:
+        raise GlobalCartError(f"run {build.run_id} has not built {', '.join(missing)}: nothing was published")
+    _transaction(conn, lambda: execute_statements(conn, "analytics/publish_analytics_tables.sql", {"run_id": run_id}))
+    return True
+
+
+def candidate_statuses(conn: psycopg.Connection) -> list[AnalysisStatus]:
+    rows = db.fetch_all(conn, "analytics/select_candidate_statuses.sql")
+    conn.rollback()
+    return [AnalysisStatus(*row) for row in rows]
+
+
+def _money(value: Decimal | float) -> str:
+    return f"{float(value):,.0f}"
+
+
+def run_analytics_checks(
+    warehouse: Database,
+    run_id: str,
+    *,
+    data_docs_dir: Path = DATA_DOCS_DIR,
+    progress: Progress = lambda _: None,
+) -> list[CheckResult]:
+    """The quality gate's analytics suite on this run's candidate tables, recorded in audit.quality_results."""
+    from globalcart.quality.checks import ANALYTICS_CHECKS
+    from globalcart.quality.gate import record_results, validate, with_row_samples
+
+    with db.connect(warehouse) as conn:
+        current_build(conn, run_id)
+        results = validate(warehouse, run_id, checks=ANALYTICS_CHECKS, data_docs_dir=data_docs_dir, progress=progress)
+        results = with_row_samples(conn, results, ANALYTICS_CHECKS)
+        record_results(conn, run_id, results)
+    return results
+
+
+def run_analytics(
+    warehouse: Database,
+    run_id: str,
+    *,
+    as_of: date | None = None,
+    horizon_days: int = DEFAULT_HORIZON_DAYS,
+    publish_tables: bool = True,
+    send_alert: Callable[[str, str], None] | None = None,
+    data_docs_dir: Path = DATA_DOCS_DIR,
+    progress: Progress = lambda _: None,
+) -> list[AnalysisStatus]:
+    """The analytics DAG's steps in one process: build, check, decide, publish (used by the CLI, demo and bench)."""
+    from globalcart.quality.tasks import decide
+
+    with db.connect(warehouse) as conn:
+        progress(prepare(conn, run_id, as_of, horizon_days).describe())
+        statuses = [
+            *build_retention(conn, run_id, progress),
+            *build_profit_leakage(conn, run_id, progress),
+            *build_sla(conn, run_id, progress),
+            *build_forecast(conn, run_id, progress),
+        ]
+    results = run_analytics_checks(warehouse, run_id, data_docs_dir=data_docs_dir, progress=progress)
+    with db.connect(warehouse) as conn:
+        decide(conn, run_id, results, send_alert, progress, publication="analytics")
+        if publish_tables:
+            publish(conn, run_id)
+            progress(f"analytics of run {run_id} published")
+    return statuses

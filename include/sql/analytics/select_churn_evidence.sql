@@ -1,0 +1,12 @@
+select
+    e.as_of,
+    e.churn_window_days,
+    e.customers,
+    e.churned_customers,
+    e.churn_rate,
+    e.repeat_purchases,
+    e.median_gap_days,
+    e.p90_gap_days,
+    e.share_within_window,
+    e.customers_only_cancelled
+from marts.churn_evidence as e;

@@ -1,0 +1,8 @@
+select
+    s.segment,
+    s.customers,
+    s.share_of_customers,
+    s.average_monetary,
+    s.share_of_monetary
+from marts.rfm_segment_summary as s
+order by s.customers desc;

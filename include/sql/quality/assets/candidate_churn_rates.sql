@@ -1,0 +1,3 @@
+-- The churn_rates table this analytics run would publish.
+select t.*
+from candidate.churn_rates as t
