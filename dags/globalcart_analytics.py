@@ -1,0 +1,144 @@
+"""
+### Analytics: retention, profit leakage, delivery SLA drivers and the revenue forecast
+
+Runs after every publication of the star schema (the `globalcart_star_schema`
+asset), or by hand with an as-of date, and publishes aggregate tables to `marts`
+through the same write-audit-publish path as the KPIs:
+
+1. `apply_migrations`: bring the warehouse schemas up to date (idempotent).
+2. `prepare_analytics`: fix the run's as-of date (default: the last closed day,
+   the day before the newest order) and forecast horizon.
+3. Four builders, side by side, each writing its candidate tables (schema
+   `candidate`) and a status row (ok, simplified or skipped, and why):
+   - `build_retention`: RFM scores and segments, 90-day churn by cohort,
+     channel and segment with its evidence (the repeat-purchase gaps), and
+     monthly acquisition cohorts (customer and revenue retention).
+   - `build_profit_leakage`: money lost to discounts, refunds (and those after
+     late deliveries), shipping and declined payments, by category, channel,
+     carrier and center; categories ranked.
+   - `build_sla_drivers`: on-time % by carrier, center, region and carrier x
+     center, and a logistic regression of lateness (odds ratios, p-values).
+   - `build_forecast`: daily net revenue forecast (SARIMAX) backtested against a
+     trend-and-seasonality regression and a seasonal naive forecast (MAE, sMAPE,
+     MASE); the best model's forecast with 80% and 95% intervals.
+4. `quality_gate.run_analytics_checks` (Great Expectations, results in
+   `audit.quality_results`) and `quality_gate.enforce_analytics_gate`.
+5. `publish_analytics`: swap the whole set into `marts` in one transaction and
+   log a readable summary.
+
+Params: `as_of` (a date, e.g. 2026-11-25; empty = the last closed day) and
+`horizon_days` (1 to 730, default 90).
+
+**When it fails**
+- *prepare_analytics* or a *build_\\** task: each writes only `candidate`
+  tables in one transaction, so `marts` is unchanged. Read the task log, fix the
+  cause, clear the task. Thin data does not fail a task: an analysis that cannot
+  run says so in `marts.analytics_status` (skipped or simplified, with the reason).
+- *quality_gate.enforce_analytics_gate*: a critical check on the analytics
+  failed; the data-quality alert email names it with sample rows. `marts` keeps
+  the previous analytics. Fix the cause and trigger the DAG again.
+- *publish_analytics*: a reader held a table for over 30 s (it retries), or a
+  builder did not finish (the error names it): nothing was published.
+- Every failed task emails the alert recipients (`GLOBALCART_ALERT_EMAILS`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from airflow.sdk import Asset, Param, TaskGroup, chain, dag, task
+
+from globalcart.notifications import task_failure_notifier
+
+WAREHOUSE_REFRESHED = Asset("globalcart_star_schema")
+
+
+@dag(
+    dag_id="globalcart_analytics",
+    schedule=[WAREHOUSE_REFRESHED],
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    tags=["globalcart", "analytics"],
+    doc_md=__doc__,
+    default_args={
+        "owner": "globalcart",
+        "retries": 1,
+        "retry_delay": timedelta(minutes=1),
+        "on_failure_callback": task_failure_notifier(),
+    },
+    params={
+        "as_of": Param(
+            None,
+            type=["null", "string"],
+            pattern=r"^\d{4}-\d{2}-\d{2}$",
+            description="Analyse the shop as of this day (YYYY-MM-DD); empty: the last closed day.",
+        ),
+        "horizon_days": Param(90, type="integer", minimum=1, maximum=730, description="Days to forecast."),
+    },
+)
+def globalcart_analytics():
+    @task
+    def apply_migrations() -> list[str]:
+        from globalcart.warehouse.tasks import migrate_warehouse
+
+        return migrate_warehouse()
+
+    @task
+    def prepare_analytics(**context) -> str:
+        from globalcart.analytics.tasks import analytics_run_id, prepare
+
+        params = context["params"]
+        return prepare(analytics_run_id(context["dag_run"].run_id), params.get("as_of"), params["horizon_days"])
+
+    @task
+    def build_retention(**context) -> list[str]:
+        from globalcart.analytics.tasks import analytics_run_id, build_retention
+
+        return build_retention(analytics_run_id(context["dag_run"].run_id))
+
+    @task
+    def build_profit_leakage(**context) -> list[str]:
+        from globalcart.analytics.tasks import analytics_run_id, build_profit_leakage
+
+        return build_profit_leakage(analytics_run_id(context["dag_run"].run_id))
+
+    @task
+    def build_sla_drivers(**context) -> list[str]:
+        from globalcart.analytics.tasks import analytics_run_id, build_sla
+
+        return build_sla(analytics_run_id(context["dag_run"].run_id))
+
+    @task
+    def build_forecast(**context) -> list[str]:
+        from globalcart.analytics.tasks import analytics_run_id, build_forecast
+
+        return build_forecast(analytics_run_id(context["dag_run"].run_id))
+
+    with TaskGroup("quality_gate") as quality_gate:
+
+        @task
+        def run_analytics_checks(**context) -> dict[str, int]:
+            from globalcart.analytics.tasks import analytics_run_id, run_analytics_checks
+
+            return run_analytics_checks(analytics_run_id(context["dag_run"].run_id))
+
+        @task
+        def enforce_analytics_gate(**context) -> str:
+            from globalcart.analytics.tasks import analytics_run_id, enforce_analytics_gate
+
+            return enforce_analytics_gate(analytics_run_id(context["dag_run"].run_id))
+
+        run_analytics_checks() >> enforce_analytics_gate()
+
+    @task
+    def publish_analytics(**context) -> list[str]:
+        from globalcart.analytics.tasks import analytics_run_id, publish_analytics
+
+        return publish_analytics(analytics_run_id(context["dag_run"].run_id))
+
+    builders = [build_retention(), build_profit_leakage(), build_sla_drivers(), build_forecast()]
+    chain(apply_migrations(), prepare_analytics(), builders, quality_gate, publish_analytics())
+
+
+globalcart_analytics()
