@@ -10,7 +10,7 @@ insert into audit.quality_scope (
 with last_publication as (
     select max(p.decided_at) as published_at
     from audit.publications as p
-    where p.outcome = 'published'
+    where p.outcome = 'published' and p.publication = 'kpis'
 ),
 
 run_window as (
