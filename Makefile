@@ -8,7 +8,7 @@ GLOBALCART := $(BIN)/globalcart
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv up down status reset generate load simulate demo export mailbox test lint format bench airflow lock clean
+.PHONY: help venv up down status reset generate load analytics simulate demo export mailbox test lint format bench airflow lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ generate: up  ## replace the source with a freshly generated history
 load: up  ## run the incremental load once, in-process
 	@$(GLOBALCART) load
 
+analytics: up  ## build, check and publish the analytics once, in-process (AS_OF=YYYY-MM-DD to pick the day)
+	@$(GLOBALCART) analytics $(if $(AS_OF),--as-of $(AS_OF))
+
 
 simulate: up  ## move the live source forward by one step
 	@$(GLOBALCART) simulate
@@ -61,7 +64,7 @@ format: venv  ## fix what the linters can fix
 	$(BIN)/ruff format dags include plugins tests
 	$(BIN)/sqlfluff fix include/sql
 
-bench: up  ## measure the generator and the incremental load on 1 million order lines
+bench: up  ## measure the generator, the incremental load and the analytics on 1 million order lines
 	@$(GLOBALCART) bench
 
 airflow: up  ## run Airflow locally (airflow standalone) with the project's DAGs and connections

@@ -41,6 +41,8 @@ def assert_one_line_error(result: subprocess.CompletedProcess, expected: str) ->
         (["generate", "--bogus"], "unrecognized arguments: --bogus"),
         (["simulate", "--steps", "0"], "must be greater than 0"),
         (["simulate", "--hard-case", "meteor"], "invalid choice: 'meteor'"),
+        (["analytics", "--as-of", "last week"], "expected a date as YYYY-MM-DD"),
+        (["analytics", "--horizon-days", "0"], "must be greater than 0"),
         (["fly"], "invalid choice: 'fly'"),
     ],
 )
@@ -56,6 +58,15 @@ def test_unreachable_database_is_a_one_line_error() -> None:
         result = run_cli(*command, env=unreachable)
         assert result.returncode == 1
         assert_one_line_error(result, "cannot connect to the globalcart_source database")
+
+
+def test_analytics_errors_are_one_line_and_publish_nothing(fresh_database: str) -> None:
+    env = {settings.conn_env_var(settings.WAREHOUSE_CONN_ID): fresh_database}
+    assert_one_line_error(run_cli("analytics", "--horizon-days", "1000", env=env), "must be 1 to 730 days, got 1000")
+    unreachable = {settings.conn_env_var(settings.WAREHOUSE_CONN_ID): "postgresql://postgres@127.0.0.1:9/nowhere"}
+    assert_one_line_error(run_cli("analytics", env=unreachable), "cannot connect to the globalcart_warehouse database")
+    with psycopg.connect(fresh_database) as conn:
+        assert conn.execute("select to_regclass('marts.customer_rfm')").fetchone() == (None,)
 
 
 def test_simulate_before_generate_says_what_to_do(source_uri: str) -> None:

@@ -115,6 +115,16 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--full-refresh", action="store_true", help="forget what was loaded and reload everything")
     load.add_argument("--since", type=_timestamp, default=None, help="re-read every row changed since this time")
 
+    analytics = commands.add_parser(
+        "analytics", help="build, check and publish the analytics once, in-process (what the analytics DAG runs)"
+    )
+    analytics.add_argument(
+        "--as-of", type=_iso_date, default=None, help="analyse the shop as of this day (default: the last closed day)"
+    )
+    analytics.add_argument(
+        "--horizon-days", type=_positive_int, default=90, help="days to forecast, 1 to 730 (default 90)"
+    )
+
     export = commands.add_parser("export-kpis", help="write the published KPI pack to an Excel workbook")
     export.add_argument(
         "--output",
@@ -123,7 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to write the workbook (default .local/exports/globalcart_kpi_pack.xlsx)",
     )
 
-    bench = commands.add_parser("bench", help="measure the generator and the incremental load on 1M order lines")
+    bench = commands.add_parser(
+        "bench", help="measure the generator, the incremental load and the analytics on 1M order lines"
+    )
     bench.add_argument("--order-lines", type=_positive_int, default=1_000_000)
     bench.add_argument("--seed", type=int, default=42)
     bench.add_argument(
@@ -236,6 +248,29 @@ def cmd_load(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_analytics(args: argparse.Namespace) -> int:
+    from globalcart import db
+    from globalcart.airflow_env import apply_airflow_environment
+    from globalcart.analytics.build import run_analytics
+    from globalcart.analytics.charts import write_charts
+    from globalcart.analytics.report import summary_lines
+    from globalcart.notifications import QualityGateBlocked
+    from globalcart.warehouse.pipeline import new_run_id
+
+    apply_airflow_environment()  # the alert email goes through Airflow's SMTP connection
+    run_id = f"analytics:{new_run_id()}"
+    try:
+        run_analytics(settings.WAREHOUSE, run_id, as_of=args.as_of, horizon_days=args.horizon_days, progress=_say)
+    except QualityGateBlocked as exc:
+        raise GlobalCartError(f"run {run_id}: {exc} (see audit.quality_results)") from None
+    with db.connect(settings.WAREHOUSE) as conn:
+        for line in summary_lines(conn):
+            _say(line)
+        for path in write_charts(conn):
+            _say(f"chart: {path}")
+    return 0
+
+
 def cmd_export_kpis(args: argparse.Namespace) -> int:
     from globalcart.marts.export import export_kpi_pack
 
@@ -285,6 +320,7 @@ _COMMANDS = {
     "generate": cmd_generate,
     "simulate": cmd_simulate,
     "load": cmd_load,
+    "analytics": cmd_analytics,
     "export-kpis": cmd_export_kpis,
     "bench": cmd_bench,
     "env": cmd_env,

@@ -169,6 +169,44 @@ def test_the_chosen_forecast_beats_seasonal_naive(planted: tuple[Database, dict,
     assert (days, first, last) == (90, as_of + timedelta(days=1), as_of + timedelta(days=90))
 
 
+def test_the_charts_show_the_published_numbers(planted: tuple[Database, dict, list], tmp_path) -> None:
+    import json
+    import re
+
+    from globalcart.analytics.charts import write_charts
+
+    warehouse, _, _ = planted
+    with db.connect(warehouse) as conn:
+        pages = write_charts(conn, tmp_path)
+    assert sorted(page.name for page in pages) == [
+        "cohort_retention.html",
+        "on_time_delivery.html",
+        "profit_leakage.html",
+        "revenue_forecast.html",
+    ]
+    specs = {}
+    for page in pages:
+        (spec,) = re.findall(r"var spec = (\{.*?\});\n", page.read_text(), flags=re.S)
+        specs[page.stem] = json.loads(spec)
+
+    def rows(name: str) -> list[dict]:
+        return [row for dataset in specs[name]["datasets"].values() for row in dataset]
+
+    ((chosen, forecast_total),) = query(
+        warehouse, "select model, sum(forecast)::float8 from marts.revenue_forecast where is_chosen group by model"
+    )
+    forecast_rows = [r for r in rows("revenue_forecast") if r["series"] == f"forecast ({chosen})"]
+    assert len(forecast_rows) == 90
+    assert sum(r["net_sales"] for r in forecast_rows) == pytest.approx(forecast_total)
+    worst = min(rows("on_time_delivery"), key=lambda r: r["on_time_pct"])
+    assert query(
+        warehouse,
+        "select carrier, fulfillment_center from marts.sla_on_time where dimension_name = 'carrier_fulfillment_center'"
+        " and worst_rank = 1",
+    ) == [(worst["carrier"], worst["fulfillment_center"])]
+    assert len(rows("cohort_retention")) == query(warehouse, "select count(*) from marts.cohort_retention")[0][0]
+
+
 def test_analysing_again_gives_the_same_tables(planted: tuple[Database, dict, list]) -> None:
     warehouse, _, _ = planted
     before = published(warehouse)
