@@ -175,6 +175,7 @@ def bench_incremental_load(change_hours: float, report: Callable[[str], None] = 
             (f"{label}: publish (s)", f"{gate['publish']:.2f}"),
         ]
     _table(report, rows)
+    analytics = bench_analytics(warehouse, import_seconds, report)
     return {
         "initial": initial,
         "incremental": incremental,
@@ -182,15 +183,73 @@ def bench_incremental_load(change_hours: float, report: Callable[[str], None] = 
         "changed_lines": changed_lines,
         "gates": gates,
         "great_expectations_import": import_seconds,
+        "analytics": analytics,
     }
+
+
+def bench_analytics(
+    warehouse: settings.Database, ge_import_seconds: float, report: Callable[[str], None] = print
+) -> dict:
+    """The globalcart_analytics DAG's tasks, one after the other, on the benchmark warehouse."""
+    from globalcart.analytics import build
+    from globalcart.quality.tasks import decide
+
+    run_id = "analytics:bench"
+    seconds: dict[str, float] = {}
+    model_import = fresh_import_seconds("import pandas, statsmodels.api, scipy.stats")
+    report("")
+    report(f"analytics DAG tasks on warehouse {BENCH_WAREHOUSE}, one after the other:")
+
+    def timed(task: str, action: Callable[[], object]) -> object:
+        started = time.perf_counter()
+        result = action()
+        seconds[task] = time.perf_counter() - started
+        report(f"  {task}: {seconds[task]:.2f} s")
+        return result
+
+    with db.connect(warehouse) as conn:
+        timed("prepare_analytics", lambda: build.prepare(conn, run_id, None, build.DEFAULT_HORIZON_DAYS))
+        for task, builder in (
+            ("build_retention", build.build_retention),
+            ("build_profit_leakage", build.build_profit_leakage),
+            ("build_sla_drivers", build.build_sla),
+            ("build_forecast", build.build_forecast),
+        ):
+            statuses = timed(task, lambda builder=builder: builder(conn, run_id))
+            for status in statuses:
+                report(f"    {status.line()}")
+    results = timed("run_analytics_checks", lambda: build.run_analytics_checks(warehouse, run_id))
+    with db.connect(warehouse) as conn:
+        timed("enforce_analytics_gate", lambda: decide(conn, run_id, results, publication="analytics"))
+        timed("publish_analytics", lambda: build.publish(conn, run_id))
+    in_process = sum(seconds.values())
+    # In Airflow every task is a fresh process: the gate task imports Great Expectations,
+    # and the two model tasks import pandas and statsmodels.
+    with_imports = in_process + ge_import_seconds + 2 * model_import
+    report("")
+    _table(
+        report,
+        [
+            *((f"analytics: {task} (s)", f"{value:.2f}") for task, value in seconds.items()),
+            ("analytics: all tasks, in-process (s)", f"{in_process:.2f}"),
+            ("pandas + statsmodels import, fresh (s)", f"{model_import:.2f}"),
+            ("analytics: tasks + their imports (s)", f"{with_imports:.2f}"),
+        ],
+    )
+    return {"seconds": seconds, "in_process": in_process, "with_imports": with_imports}
 
 
 def great_expectations_import_seconds() -> float:
     """How long a fresh interpreter takes to import great_expectations (what every Airflow gate task pays)."""
+    return fresh_import_seconds("import great_expectations")
+
+
+def fresh_import_seconds(statement: str) -> float:
+    """How long ``statement`` (imports) takes in a fresh interpreter."""
     import subprocess
     import sys
 
-    probe = "import time; t = time.perf_counter(); import great_expectations; print(time.perf_counter() - t)"
+    probe = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     return float(result.stdout.strip().splitlines()[-1])
 

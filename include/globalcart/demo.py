@@ -13,10 +13,11 @@ from pathlib import Path
 
 from globalcart import db, localstack, settings
 from globalcart.airflow_env import airflow_environment, apply_airflow_environment, prepare_airflow_home
+from globalcart.analytics.build import run_analytics
 from globalcart.errors import GlobalCartError
 from globalcart.source.history import load_history
 from globalcart.source.simulator import simulate
-from globalcart.warehouse.pipeline import RunSummary, run_incremental
+from globalcart.warehouse.pipeline import RunSummary, new_run_id, run_incremental
 
 DEMO_ORDER_LINES = 200_000
 DEMO_DAYS = 730
@@ -29,10 +30,10 @@ HARD_CASES = ("long_transaction", "shared_timestamp", "old_order_burst")
 def run_demo(say: Callable[[str], None] = print) -> None:
     started = time.perf_counter()
     apply_airflow_environment()  # data-quality alerts go through Airflow's SMTP connection
-    say("==> 1/7 local stack")
+    say("==> 1/8 local stack")
     say(f"  {localstack.start()}")
 
-    say(f"==> 2/7 generating the shop's history ({DEMO_ORDER_LINES:,} order lines over {DEMO_DAYS} days)")
+    say(f"==> 2/8 generating the shop's history ({DEMO_ORDER_LINES:,} order lines over {DEMO_DAYS} days)")
     manifest = load_history(
         order_lines=DEMO_ORDER_LINES,
         days=DEMO_DAYS,
@@ -42,10 +43,10 @@ def run_demo(say: Callable[[str], None] = print) -> None:
         progress=lambda line: say(f"  {line}"),
     )
 
-    say("==> 3/7 initial load of the warehouse (full refresh: the warehouse forgets any earlier demo)")
+    say("==> 3/8 initial load of the warehouse (full refresh: the warehouse forgets any earlier demo)")
     _report_run(run_incremental(full_refresh=True), say, show_moves=False)
 
-    say(f"==> 4/7 the shop lives on: {SIMULATED_STEPS} simulated steps of {HOURS_PER_STEP:g} hours, each followed")
+    say(f"==> 4/8 the shop lives on: {SIMULATED_STEPS} simulated steps of {HOURS_PER_STEP:g} hours, each followed")
     say("    by an incremental run (the last step adds the hard cases a pipeline must survive); each run")
     say("    checks its changes with the quality gate, publishes the KPI tables, and shows which KPIs moved")
     for step in range(1, SIMULATED_STEPS + 1):
@@ -53,18 +54,26 @@ def run_demo(say: Callable[[str], None] = print) -> None:
         simulate(1, HOURS_PER_STEP, hard_cases=hard_cases, burst_rows=100, progress=lambda line: say(f"  {line}"))
         _report_run(run_incremental(), say)
 
-    say("==> 5/7 the same jobs through Airflow (airflow dags test)")
-    for dag_id in ("globalcart_simulate_shop", "globalcart_incremental"):
+    say("==> 5/8 analytics: RFM, churn, cohorts, profit leakage, SLA drivers, revenue forecast")
+    say("    (built aside, checked by the analytics suite of the quality gate, then published to marts at once)")
+    analytics_started = time.perf_counter()
+    run_analytics(settings.WAREHOUSE, f"analytics:{new_run_id()}", progress=lambda line: say(f"  {line}"))
+    say(f"  analytics published in {time.perf_counter() - analytics_started:.1f} s")
+
+    say("==> 6/8 the same jobs through Airflow (airflow dags test)")
+    for dag_id in ("globalcart_simulate_shop", "globalcart_incremental", "globalcart_analytics"):
         run_dag_test(dag_id, say)
 
-    say("==> 6/7 the published KPI pack, for Excel")
+    say("==> 7/8 the published KPI pack, for Excel")
     from globalcart.marts.export import export_kpi_pack
 
     pack = export_kpi_pack(settings.LOCAL_DIR / "exports" / "globalcart_kpi_pack.xlsx")
     say(f"  {pack.path} (published by run {pack.run_id}; also `make export`)")
 
-    say("==> 7/7 summary")
+    say("==> 8/8 summary")
     for line in summary_lines(manifest):
+        say(f"  {line}")
+    for line in analytics_lines(manifest):
         say(f"  {line}")
     say(f"demo finished in {time.perf_counter() - started:.0f} s")
 
@@ -175,3 +184,27 @@ def kpi_headline() -> list[str]:
 
 def _pct(value) -> str:
     return "-" if value is None else f"{float(value):.1%}"
+
+
+def analytics_lines(manifest: dict) -> list[str]:
+    """The published analytics, and what the generator planted for them to find."""
+    from globalcart.analytics.report import summary_lines as analytics_summary
+
+    realised = manifest["realised"]
+    worst = realised["worst_on_time_pair"] or {}
+    from globalcart.analytics.charts import write_charts
+
+    with db.connect(settings.WAREHOUSE) as conn:
+        lines = ["", *analytics_summary(conn)]
+        charts = write_charts(conn)
+    lines += [
+        "",
+        "What the generator planted, as it came out in this history (the manifest in sim.manifest):",
+        f"  highest refund leakage: {realised['highest_leakage_category']}; worst pair: "
+        f"{worst.get('carrier')} at {worst.get('fulfillment_center')} ({_pct(worst.get('on_time_rate'))} on time)",
+        f"  churn at the end of the history: {_pct(realised['churn_90d_rate'])}; repeat purchases within 90 days: "
+        f"{_pct(realised['repeat_within_90d_share'])}",
+        "",
+        "Charts (open in a browser): " + ", ".join(str(path) for path in charts),
+    ]
+    return lines
