@@ -86,7 +86,7 @@ def summary_lines(conn: psycopg.Connection, top: int = 5) -> list[str]:
 
     backtest = db.fetch_all(conn, "analytics/select_forecast_backtest.sql")
     lines.append("")
-    lines.append("Net revenue forecast, rolling-origin backtest (lower is better; MASE < 1 beats a naive forecast):")
+    lines.append("Net revenue forecast, rolling-origin backtest (lower is better):")
     if backtest:
         lines.append(f"  {'model':<22}{'folds':>6}{'horizon':>9}{'MAE':>12}{'sMAPE':>8}{'MASE':>7}")
         for model, folds, horizon, mae, smape, mase, chosen in backtest:
