@@ -18,7 +18,7 @@ def _dag(dag_id: str):
     return DagBag(dag_folder=str(DAGS_DIR / f"{dag_id}.py")).get_dag(dag_id)
 
 
-def test_it_is_scheduled_on_the_asset_the_incremental_dag_publishes() -> None:
+def test_it_is_scheduled_on_the_asset_the_incremental_dag_publishes(airflow_db: None) -> None:
     analytics, incremental = _dag("globalcart_analytics"), _dag("globalcart_incremental")
     outlets = {outlet.name for task in incremental.tasks for outlet in task.outlets}
     assert outlets == {"globalcart_star_schema"}
