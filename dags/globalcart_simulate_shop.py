@@ -1,8 +1,9 @@
 """
 ### Simulate the shop
 
-Moves the GlobalCart shop's operational database (the `globalcart_source`
-connection) forward in simulated time, so that a local or staging deployment
+Moves the GlobalCart shop's operational database forward in simulated time,
+writing as the shop itself (the `globalcart_shop` connection; unset, the
+`globalcart_source` one), so that a local or staging deployment
 has a live source to extract from: new orders, payment declines and retries,
 shipments (some late), cancellations, returns and refunds weeks after the
 order, price changes and customer updates. Each run advances the shop's clock
@@ -12,9 +13,9 @@ This DAG exists for development and demos. Do not deploy it next to a real
 shop database.
 
 **When it fails:** the task log ends with a one-line reason.
-- *cannot connect to the globalcart_source database*: the source PostgreSQL
-  is down or the `AIRFLOW_CONN_GLOBALCART_SOURCE` connection is wrong
-  (`make up` starts the local one).
+- *cannot connect to the globalcart_shop database*: the source PostgreSQL
+  is down or the `AIRFLOW_CONN_GLOBALCART_SHOP` (or `..._SOURCE`) connection
+  is wrong (`make up` starts the local one).
 - *the source has no simulation clock*: no history was generated yet; run
   `make generate` (or `globalcart generate`).
 A failed step writes nothing (each step is one transaction), so clearing the

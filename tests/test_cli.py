@@ -57,7 +57,8 @@ def test_unreachable_database_is_a_one_line_error() -> None:
     for command in (["simulate"], ["generate", "--order-lines", "1000", "--days", "30"]):
         result = run_cli(*command, env=unreachable)
         assert result.returncode == 1
-        assert_one_line_error(result, "cannot connect to the globalcart_source database")
+        # The generator and the simulator write as the shop, which follows the source connection when unset.
+        assert_one_line_error(result, "cannot connect to the globalcart_shop database")
 
 
 def test_analytics_errors_are_one_line_and_publish_nothing(fresh_database: str) -> None:

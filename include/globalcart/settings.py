@@ -1,9 +1,10 @@
 """Where things are: project paths and the two PostgreSQL databases.
 
 Connection URIs come from the same environment variables Airflow reads
-(``AIRFLOW_CONN_GLOBALCART_SOURCE`` and ``AIRFLOW_CONN_GLOBALCART_WAREHOUSE``),
-so the CLI, the tests and the DAGs always talk to the same databases. When they
-are unset, both point at the embedded PostgreSQL server of the local stack.
+(``AIRFLOW_CONN_GLOBALCART_SOURCE``, ``AIRFLOW_CONN_GLOBALCART_WAREHOUSE`` and,
+for the demo shop's own writes, ``AIRFLOW_CONN_GLOBALCART_SHOP``), so the CLI,
+the tests and the DAGs always talk to the same databases. When they are unset,
+they point at the embedded PostgreSQL server of the local stack.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ DATA_DOCS_DIR = Path(os.environ.get("GLOBALCART_DATA_DOCS_DIR", LOCAL_DIR / "dat
 
 SOURCE_CONN_ID = "globalcart_source"
 WAREHOUSE_CONN_ID = "globalcart_warehouse"
+SHOP_CONN_ID = "globalcart_shop"
 
 EMBEDDED_HOST = "127.0.0.1"
 DEFAULT_EMBEDDED_PORT = 54329
@@ -61,14 +63,20 @@ class Database:
     conn_id: str
     default_database: str
     fixed_uri: str | None = None
+    same_as: str | None = None  # another connection id to follow when this one is not set
 
     @property
     def uri(self) -> str:
-        return self.fixed_uri or os.environ.get(conn_env_var(self.conn_id)) or embedded_uri(self.default_database)
+        return (
+            self.fixed_uri
+            or os.environ.get(conn_env_var(self.conn_id))
+            or (self.same_as and os.environ.get(conn_env_var(self.same_as)))
+            or embedded_uri(self.default_database)
+        )
 
     def at(self, uri: str) -> Database:
         """The same database role, at another URI."""
-        return Database(self.conn_id, self.default_database, uri)
+        return Database(self.conn_id, self.default_database, uri, self.same_as)
 
     @property
     def is_external(self) -> bool:
@@ -87,6 +95,9 @@ class Database:
 
 SOURCE = Database(SOURCE_CONN_ID, SOURCE_DATABASE)
 WAREHOUSE = Database(WAREHOUSE_CONN_ID, WAREHOUSE_DATABASE)
+# The shop's own role on the source database: only the generator and the simulator write with it.
+# The pipeline reads the source through SOURCE, a role that can only read. Unset, it is SOURCE.
+SHOP = Database(SHOP_CONN_ID, SOURCE_DATABASE, same_as=SOURCE_CONN_ID)
 
 
 def mask_password(uri: str) -> str:

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time
 import psycopg
 
 from globalcart import db
-from globalcart.settings import SOURCE
+from globalcart.settings import SHOP
 from globalcart.source.generator import GenerationParams, generate
 
 
@@ -42,5 +42,5 @@ def load_history(
             },
         )
 
-    with db.connect(SOURCE) as conn:
+    with db.connect(SHOP) as conn:
         return generate(conn, params, progress=progress, replace=replace, before_commit=save_generation)

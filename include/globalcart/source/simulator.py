@@ -32,7 +32,7 @@ import psycopg
 
 from globalcart import db
 from globalcart.errors import GlobalCartError
-from globalcart.settings import SOURCE
+from globalcart.settings import SHOP
 from globalcart.source import world
 
 HARD_CASES = ("long_transaction", "shared_timestamp", "old_order_burst")
@@ -506,7 +506,7 @@ def long_transaction(order_count: int = 50) -> Iterator[int]:
     a pipeline that trusts a timestamp watermark (a slow checkout batch, here).
     Yields the number of order lines written.
     """
-    with db.connect(SOURCE) as conn:
+    with db.connect(SHOP) as conn:
         clock = _read_clock(conn, "source/sim/read_clock.sql")
         step = Step(conn, clock[0], 1.0, clock[2], clock[1] + 1, stream=1)
         step.place_orders(count=order_count)
@@ -550,7 +550,7 @@ def simulate(
 
 
 def _one_step(hours: float, hard_cases: Sequence[str], burst_rows: int) -> StepReport:
-    with db.connect(SOURCE) as conn:
+    with db.connect(SHOP) as conn:
         simulated_at, step_count, seed = _read_clock(conn, "source/sim/select_clock.sql")
         step = Step(conn, simulated_at, hours, seed, step_count + 1)
         if "long_transaction" not in hard_cases:
