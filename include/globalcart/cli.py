@@ -115,6 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--full-refresh", action="store_true", help="forget what was loaded and reload everything")
     load.add_argument("--since", type=_timestamp, default=None, help="re-read every row changed since this time")
 
+    commands.add_parser(
+        "provision",
+        help="create the roles, databases and grants on a PostgreSQL server and migrate the warehouse"
+        " (what docker-compose's airflow-init runs)",
+    )
+
     analytics = commands.add_parser(
         "analytics", help="build, check and publish the analytics once, in-process (what the analytics DAG runs)"
     )
@@ -248,6 +254,13 @@ def cmd_load(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_provision(_: argparse.Namespace) -> int:
+    from globalcart.provision import admin_database, provision, role_passwords
+
+    provision(admin_database(), passwords=role_passwords(), progress=_say)
+    return 0
+
+
 def cmd_analytics(args: argparse.Namespace) -> int:
     from globalcart import db
     from globalcart.airflow_env import apply_airflow_environment
@@ -321,6 +334,7 @@ _COMMANDS = {
     "simulate": cmd_simulate,
     "load": cmd_load,
     "analytics": cmd_analytics,
+    "provision": cmd_provision,
     "export-kpis": cmd_export_kpis,
     "bench": cmd_bench,
     "env": cmd_env,

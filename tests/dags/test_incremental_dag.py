@@ -97,7 +97,9 @@ def test_a_blocked_quality_gate_fails_the_run_publishes_nothing_and_alerts_once(
 def test_a_failed_task_emails_on_call(stack: Stack, airflow_db: None, mailbox, monkeypatch) -> None:
     from globalcart import settings
 
-    monkeypatch.setenv(settings.conn_env_var(settings.SOURCE_CONN_ID), "postgresql://nobody@127.0.0.1:9/nowhere")
+    monkeypatch.setenv(
+        settings.conn_env_var(settings.SOURCE_CONN_ID), "postgresql://nobody:pw-must-not-leak@127.0.0.1:9/nowhere"
+    )
     dag = _dag()
     for task in dag.tasks:
         task.retries = 0
@@ -110,3 +112,5 @@ def test_a_failed_task_emails_on_call(stack: Stack, airflow_db: None, mailbox, m
         f"[GlobalCart 360] Task failed: globalcart_incremental.extract_changed_rows (run {run.run_id})"
     ]
     assert "cannot connect to the globalcart_source database" in mailbox.html()
+    assert "pw-must-not-leak" not in mailbox.messages[0].as_string()
+    assert "nobody:***@127.0.0.1:9" in mailbox.html()
