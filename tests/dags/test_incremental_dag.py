@@ -94,7 +94,7 @@ def test_a_blocked_quality_gate_fails_the_run_publishes_nothing_and_alerts_once(
     )
 
 
-def test_a_failed_task_emails_on_call(stack: Stack, airflow_db: None, mailbox, monkeypatch) -> None:
+def test_a_failed_task_emails_on_call(stack: Stack, airflow_db: None, mailbox, monkeypatch, capfd) -> None:
     from globalcart import settings
 
     monkeypatch.setenv(
@@ -114,3 +114,14 @@ def test_a_failed_task_emails_on_call(stack: Stack, airflow_db: None, mailbox, m
     assert "cannot connect to the globalcart_source database" in mailbox.html()
     assert "pw-must-not-leak" not in mailbox.messages[0].as_string()
     assert "nobody:***@127.0.0.1:9" in mailbox.html()
+    # Nor in the task logs, nor in the templates Airflow rendered for the run.
+    from airflow.models.renderedtifields import RenderedTaskInstanceFields
+    from airflow.utils.session import create_session
+
+    logs = capfd.readouterr()
+    assert "cannot connect to the globalcart_source database" in logs.out + logs.err
+    assert "pw-must-not-leak" not in logs.out + logs.err
+    with create_session() as session:
+        rendered = session.query(RenderedTaskInstanceFields).filter_by(run_id=run.run_id).all()
+        assert rendered
+        assert "pw-must-not-leak" not in repr([(r.task_id, r.rendered_fields) for r in rendered])
