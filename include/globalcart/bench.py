@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from psycopg import sql
@@ -17,6 +18,8 @@ from globalcart.errors import GlobalCartError
 from globalcart.source.history import load_history
 from globalcart.source.simulator import simulate
 from globalcart.warehouse.pipeline import run_incremental
+
+T = TypeVar("T")
 
 BENCH_SOURCE = "globalcart_bench_source"
 BENCH_WAREHOUSE = "globalcart_bench_warehouse"
@@ -192,7 +195,6 @@ def bench_analytics(
 ) -> dict:
     """The globalcart_analytics DAG's tasks, one after the other, on the benchmark warehouse."""
     from globalcart.analytics import build
-    from globalcart.quality.tasks import decide
 
     run_id = "analytics:bench"
     seconds: dict[str, float] = {}
@@ -200,28 +202,16 @@ def bench_analytics(
     report("")
     report(f"analytics DAG tasks on warehouse {BENCH_WAREHOUSE}, one after the other:")
 
-    def timed(task: str, action: Callable[[], object]) -> object:
+    def timed(task: str, action: Callable[[], T]) -> T:
         started = time.perf_counter()
         result = action()
         seconds[task] = time.perf_counter() - started
         report(f"  {task}: {seconds[task]:.2f} s")
         return result
 
-    with db.connect(warehouse) as conn:
-        timed("prepare_analytics", lambda: build.prepare(conn, run_id, None, build.DEFAULT_HORIZON_DAYS))
-        for task, builder in (
-            ("build_retention", build.build_retention),
-            ("build_profit_leakage", build.build_profit_leakage),
-            ("build_sla_drivers", build.build_sla),
-            ("build_forecast", build.build_forecast),
-        ):
-            statuses = timed(task, lambda builder=builder: builder(conn, run_id))
-            for status in statuses:
-                report(f"    {status.line()}")
-    results = timed("run_analytics_checks", lambda: build.run_analytics_checks(warehouse, run_id))
-    with db.connect(warehouse) as conn:
-        timed("enforce_analytics_gate", lambda: decide(conn, run_id, results, publication="analytics"))
-        timed("publish_analytics", lambda: build.publish(conn, run_id))
+    statuses = build.run_analytics(warehouse, run_id, step=timed)
+    for status in statuses:
+        report(f"    {status.line()}")
     in_process = sum(seconds.values())
     # In Airflow every task is a fresh process: the gate task imports Great Expectations,
     # and the two model tasks import pandas and statsmodels.

@@ -63,3 +63,12 @@ def fetch_all(conn: psycopg.Connection, name: str, params: Mapping[str, Any] | N
     with conn.cursor() as cur:
         cur.execute(sql_text(name), params or {})
         return cur.fetchall()
+
+
+def fetch_frame(conn: psycopg.Connection, name: str, params: Mapping[str, Any] | None = None):
+    """A SQL file's rows as a pandas DataFrame (pandas is imported only when this is called)."""
+    import pandas as pd
+
+    with conn.cursor() as cur:
+        cur.execute(sql_text(name), params or {})
+        return pd.DataFrame(cur.fetchall(), columns=[column.name for column in cur.description])

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import psycopg
 
@@ -43,6 +43,7 @@ ANALYSES = (
 NO_ORDERS = "the warehouse has no orders"
 
 Progress = Callable[[str], None]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -199,7 +200,6 @@ def build_profit_leakage(
 
 def build_sla(conn: psycopg.Connection, run_id: str, progress: Progress = lambda _: None) -> list[AnalysisStatus]:
     """On-time % in SQL, then the logistic regression of lateness on the counts PostgreSQL aggregated."""
-    import pandas as pd
 
     from globalcart.analytics.lateness import fit_lateness_model
 
@@ -215,9 +215,7 @@ def build_sla(conn: psycopg.Connection, run_id: str, progress: Progress = lambda
             drivers = AnalysisStatus("lateness_drivers", "skipped", reason, 0)
         else:
             on_time = AnalysisStatus("sla_on_time", "ok", f"{deliveries:,} delivered parcels", rows)
-            with conn.cursor() as cur:
-                cur.execute(db.sql_text("analytics/select_lateness_cells.sql"), {"as_of": build.as_of})
-                cells = pd.DataFrame(cur.fetchall(), columns=[c.name for c in cur.description])
+            cells = db.fetch_frame(conn, "analytics/select_lateness_cells.sql", {"as_of": build.as_of})
             progress(f"fitting the lateness model on {len(cells):,} cells of {deliveries:,} parcels")
             model = fit_lateness_model(cells)
             with conn.cursor() as cur:
@@ -312,6 +310,10 @@ def run_analytics_checks(
     return results
 
 
+def _untimed(_task: str, action: Callable[[], T]) -> T:
+    return action()
+
+
 def run_analytics(
     warehouse: Database,
     run_id: str,
@@ -322,22 +324,32 @@ def run_analytics(
     send_alert: Callable[[str, str], None] | None = None,
     data_docs_dir: Path = DATA_DOCS_DIR,
     progress: Progress = lambda _: None,
+    step: Callable[[str, Callable[[], T]], T] = _untimed,
 ) -> list[AnalysisStatus]:
-    """The analytics DAG's steps in one process: build, check, decide, publish (used by the CLI, demo and bench)."""
+    """The analytics DAG's tasks in one process: build, check, decide, publish (used by the CLI, demo and bench).
+
+    ``step(task_id, action)`` runs each task's action; the benchmark passes one that times it.
+    """
     from globalcart.quality.tasks import decide
 
     with db.connect(warehouse) as conn:
-        progress(prepare(conn, run_id, as_of, horizon_days).describe())
+        progress(step("prepare_analytics", lambda: prepare(conn, run_id, as_of, horizon_days)).describe())
         statuses = [
-            *build_retention(conn, run_id, progress),
-            *build_profit_leakage(conn, run_id, progress),
-            *build_sla(conn, run_id, progress),
-            *build_forecast(conn, run_id, progress),
+            *step("build_retention", lambda: build_retention(conn, run_id, progress)),
+            *step("build_profit_leakage", lambda: build_profit_leakage(conn, run_id, progress)),
+            *step("build_sla_drivers", lambda: build_sla(conn, run_id, progress)),
+            *step("build_forecast", lambda: build_forecast(conn, run_id, progress)),
         ]
-    results = run_analytics_checks(warehouse, run_id, data_docs_dir=data_docs_dir, progress=progress)
+    results = step(
+        "run_analytics_checks",
+        lambda: run_analytics_checks(warehouse, run_id, data_docs_dir=data_docs_dir, progress=progress),
+    )
     with db.connect(warehouse) as conn:
-        decide(conn, run_id, results, send_alert, progress, publication="analytics")
+        step(
+            "enforce_analytics_gate",
+            lambda: decide(conn, run_id, results, send_alert, progress, publication="analytics"),
+        )
         if publish_tables:
-            publish(conn, run_id)
+            step("publish_analytics", lambda: publish(conn, run_id))
             progress(f"analytics of run {run_id} published")
     return statuses

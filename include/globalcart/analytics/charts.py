@@ -18,16 +18,6 @@ CHARTS_DIR = LOCAL_DIR / "exports" / "analytics"
 FORECAST_HISTORY_DAYS = 180
 
 
-def _frame(conn: psycopg.Connection, sql_file: str, params: dict | None = None):
-    import pandas as pd
-
-    with conn.cursor() as cur:
-        cur.execute(db.sql_text(sql_file), params or {})
-        frame = pd.DataFrame(cur.fetchall(), columns=[c.name for c in cur.description])
-    conn.rollback()
-    return frame
-
-
 def write_charts(conn: psycopg.Connection, out_dir: Path = CHARTS_DIR) -> list[Path]:
     """Write one HTML page per chart that has data; returns the pages written."""
     import altair as alt
@@ -36,7 +26,7 @@ def write_charts(conn: psycopg.Connection, out_dir: Path = CHARTS_DIR) -> list[P
     out_dir.mkdir(parents=True, exist_ok=True)
     charts = {}
 
-    revenue = _frame(conn, "analytics/select_revenue_chart.sql", {"history_days": FORECAST_HISTORY_DAYS})
+    revenue = db.fetch_frame(conn, "analytics/select_revenue_chart.sql", {"history_days": FORECAST_HISTORY_DAYS})
     if len(revenue):
         revenue["period_start"] = pd.to_datetime(revenue["period_start"])  # Vega-Lite reads timestamps
         base = alt.Chart(revenue).encode(x=alt.X("period_start:T", title=None))
@@ -55,7 +45,7 @@ def write_charts(conn: psycopg.Connection, out_dir: Path = CHARTS_DIR) -> list[P
             height=350,
         )
 
-    cohorts = _frame(conn, "analytics/select_cohort_chart.sql")
+    cohorts = db.fetch_frame(conn, "analytics/select_cohort_chart.sql")
     if len(cohorts):
         charts["cohort_retention"] = (
             alt.Chart(cohorts)
@@ -69,7 +59,7 @@ def write_charts(conn: psycopg.Connection, out_dir: Path = CHARTS_DIR) -> list[P
             .properties(title="Customer retention by monthly cohort", width=700)
         )
 
-    leakage = _frame(conn, "analytics/select_leakage_chart.sql")
+    leakage = db.fetch_frame(conn, "analytics/select_leakage_chart.sql")
     if len(leakage):
         charts["profit_leakage"] = (
             alt.Chart(leakage)
@@ -83,7 +73,7 @@ def write_charts(conn: psycopg.Connection, out_dir: Path = CHARTS_DIR) -> list[P
             .properties(title="Profit leakage by category and driver", width=700)
         )
 
-    on_time = _frame(conn, "analytics/select_on_time_chart.sql")
+    on_time = db.fetch_frame(conn, "analytics/select_on_time_chart.sql")
     if len(on_time):
         charts["on_time_delivery"] = (
             alt.Chart(on_time)

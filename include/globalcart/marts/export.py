@@ -28,10 +28,7 @@ class ExportSummary:
 def _frame(conn, sql_file: str):
     import pandas as pd
 
-    with conn.cursor() as cur:
-        cur.execute(db.sql_text(sql_file))
-        columns = [column.name for column in cur.description]
-        frame = pd.DataFrame(cur.fetchall(), columns=columns)
+    frame = db.fetch_frame(conn, sql_file)
     for column in frame.columns:
         if column not in GRAIN_COLUMNS and frame[column].dtype == object:
             frame[column] = pd.to_numeric(frame[column])  # Decimal -> float, for Excel
