@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from globalcart import settings
-from tests.conftest import Stack
+from tests.support.stack import Stack
 
 PROJECT = Path(__file__).resolve().parents[1]
 README = PROJECT / "README.md"

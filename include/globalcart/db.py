@@ -1,8 +1,15 @@
-"""Small helpers around psycopg 3: connecting, and running the SQL files in include/sql."""
+"""The bottom of the package: connecting, reading the SQL files in include/sql, and running them.
+
+Everything above this module runs SQL through these few helpers: one statement
+splitter (the one Airflow's SQL hook uses, so a file runs the same in a task and
+in-process), and one transaction helper, so that every step commits whole or
+rolls back whole.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -72,3 +79,47 @@ def fetch_frame(conn: psycopg.Connection, name: str, params: Mapping[str, Any] |
     with conn.cursor() as cur:
         cur.execute(sql_text(name), params or {})
         return pd.DataFrame(cur.fetchall(), columns=[column.name for column in cur.description])
+
+
+@cache
+def split_statements(text: str) -> tuple[str, ...]:
+    """The statements of a SQL text, split the way Airflow's SQL hook splits them (comments kept)."""
+    import sqlparse
+
+    return tuple(statement for statement in sqlparse.split(text) if without_comments(statement))
+
+
+@cache
+def without_comments(statement: str) -> str:
+    """One statement with its comments and trailing semicolon removed (what Great Expectations wants)."""
+    import sqlparse
+
+    return sqlparse.format(statement, strip_comments=True).strip().rstrip(";").strip()
+
+
+def execute_statements(conn: psycopg.Connection, sql_file: str, params: Mapping[str, Any] | None = None) -> None:
+    """Run a file's statements, one by one, in the current transaction.
+
+    Values are bound on the client (quoted by psycopg), as Airflow's SQL hook does,
+    because DDL such as ``create table ... as select`` takes no server-side parameters.
+    """
+    with psycopg.ClientCursor(conn) as cur:
+        for statement in split_statements(sql_text(sql_file)):
+            cur.execute(statement, params or {})
+
+
+@contextmanager
+def transaction(conn: psycopg.Connection) -> Iterator[psycopg.Connection]:
+    """Commit what the block did, or roll all of it back if the block raises (or is interrupted)."""
+    try:
+        yield conn
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+
+
+def run_sql_step(conn: psycopg.Connection, sql_file: str, params: Mapping[str, Any] | None = None) -> None:
+    """Run a step's statements in one transaction."""
+    with transaction(conn):
+        execute_statements(conn, sql_file, params)

@@ -26,7 +26,6 @@ from globalcart import db
 from globalcart.errors import GlobalCartError
 from globalcart.settings import SOURCE, WAREHOUSE, Database, embedded_uri
 from globalcart.warehouse.migrations import apply_migrations
-from globalcart.warehouse.pipeline import execute_statements
 
 ADMIN_URI_VARIABLE = "GLOBALCART_ADMIN_URI"
 ROLES = {
@@ -70,7 +69,7 @@ def provision(
         db.run_sql_file(conn, "roles/create_roles.sql")
         progress("roles: " + ", ".join(role for role, _ in ROLES.values()))
         if passwords is not None:
-            execute_statements(conn, "roles/set_role_passwords.sql", passwords)
+            db.execute_statements(conn, "roles/set_role_passwords.sql", passwords)
             progress("role passwords set from the environment")
         for database, owner in ((source, ROLES["shop"][0]), (warehouse, ROLES["load"][0])):
             ((exists,),) = db.fetch_all(conn, "roles/select_database_exists.sql", {"database_name": database.name})

@@ -18,8 +18,9 @@ from globalcart.notifications import QualityGateBlocked
 from globalcart.quality.checks import ANALYTICS_CHECKS
 from globalcart.settings import SOURCE, WAREHOUSE, Database
 from globalcart.warehouse.migrations import apply_migrations
-from tests.analytics.handmade import Order, write_orders
-from tests.conftest import SOURCE_ENV, WAREHOUSE_ENV, Mailbox, scratch_database
+from tests.support.handmade import Order, write_orders
+from tests.support.mail import Mailbox
+from tests.support.stack import SOURCE_ENV, WAREHOUSE_ENV, scratch_database
 
 ANALYTICS_TABLES = (
     "analytics_status",

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from globalcart.analytics.build import ANALYSES
-from tests.warehouse.conftest import Stack
+from tests.support.stack import Stack
 
 DAGS_DIR = Path(__file__).resolve().parents[2] / "dags"
 

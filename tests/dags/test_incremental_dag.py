@@ -8,7 +8,7 @@ import psycopg
 import pytest
 
 from globalcart.source import simulator
-from tests.warehouse.conftest import Stack
+from tests.support.stack import Stack
 
 DAG_FILE = Path(__file__).resolve().parents[2] / "dags" / "globalcart_incremental.py"
 

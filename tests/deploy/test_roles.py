@@ -23,9 +23,7 @@ from psycopg import sql
 
 from globalcart import settings
 from globalcart.provision import ROLES, provision
-from tests.conftest import SOURCE_ENV, WAREHOUSE_ENV
-
-SHOP_ENV = settings.conn_env_var(settings.SHOP_CONN_ID)
+from tests.support.stack import SHOP_ENV, SOURCE_ENV, WAREHOUSE_ENV
 
 
 def as_role(server_uri: str, role: str, database: str, password: str) -> str:

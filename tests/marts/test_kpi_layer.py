@@ -13,7 +13,8 @@ from globalcart import db
 from globalcart.marts import catalog
 from globalcart.source import simulator
 from globalcart.warehouse.migrations import apply_migrations
-from tests.conftest import Mailbox, Stack
+from tests.support.mail import Mailbox
+from tests.support.stack import Stack
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 DAY = date(2026, 3, 2)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 
 from globalcart.quality.checks import CHECKS, RATE_COLUMNS
-from tests.conftest import Mailbox, Stack
+from tests.support.mail import Mailbox
+from tests.support.stack import Stack
 
 PUBLISHED = "select * from marts.kpi_daily union all select * from marts.kpi_monthly"
 

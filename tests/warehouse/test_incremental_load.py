@@ -11,8 +11,8 @@ import pytest
 
 from globalcart import db
 from globalcart.source import simulator
-from globalcart.warehouse import pipeline
-from tests.warehouse.conftest import Stack, assert_same_content, full_rebuild_content, star_content
+from tests.support.stack import Stack
+from tests.support.star import assert_same_content, full_rebuild_content, star_content
 
 WHOLE_WAREHOUSE = """
     select 'fct_order_line', count(*), md5(string_agg(t::text, '|' order by order_item_id)) from dw.fct_order_line t
@@ -74,7 +74,7 @@ def test_a_stale_or_out_of_order_row_never_overwrites_a_newer_one(stack: Stack) 
             (order_id,),
         )
         conn.commit()
-        pipeline.run_sql_step(conn, "merge/merge_mirror_orders.sql", {"run_id": "stale-replay"})
+        db.run_sql_step(conn, "merge/merge_mirror_orders.sql", {"run_id": "stale-replay"})
     assert stack.warehouse_sql("select status, updated_at from mirror.orders where order_id = %s", (order_id,)) == [
         (status, updated_at)
     ]

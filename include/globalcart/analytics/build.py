@@ -22,7 +22,6 @@ import psycopg
 from globalcart import db
 from globalcart.errors import GlobalCartError
 from globalcart.settings import DATA_DOCS_DIR, Database
-from globalcart.warehouse.pipeline import execute_statements
 
 if TYPE_CHECKING:
     from globalcart.quality.gate import CheckResult
@@ -68,14 +67,9 @@ class AnalysisStatus:
         return f"{self.analysis:<18}{self.status:<12}{self.row_count:>9,}  {self.reason}"
 
 
-def _transaction(conn: psycopg.Connection, work: Callable[[], object]) -> object:
-    try:
-        result = work()
-        conn.commit()
-    except BaseException:
-        conn.rollback()
-        raise
-    return result
+def _transaction(conn: psycopg.Connection, work: Callable[[], T]) -> T:
+    with db.transaction(conn):
+        return work()
 
 
 def prepare(conn: psycopg.Connection, run_id: str, as_of: date | None, horizon_days: int) -> AnalyticsBuild:
@@ -83,7 +77,7 @@ def prepare(conn: psycopg.Connection, run_id: str, as_of: date | None, horizon_d
     if not 1 <= horizon_days <= 730:
         raise GlobalCartError(f"the forecast horizon must be 1 to 730 days, got {horizon_days}")
     params = {"run_id": run_id, "as_of": as_of, "horizon_days": horizon_days}
-    _transaction(conn, lambda: execute_statements(conn, "analytics/prepare_analytics_build.sql", params))
+    db.run_sql_step(conn, "analytics/prepare_analytics_build.sql", params)
     return current_build(conn, run_id)
 
 
@@ -132,7 +126,7 @@ def build_retention(conn: psycopg.Connection, run_id: str, progress: Progress = 
     build = current_build(conn, run_id)
 
     def work() -> list[AnalysisStatus]:
-        execute_statements(conn, "analytics/build_retention.sql", _params(build))
+        db.execute_statements(conn, "analytics/build_retention.sql", _params(build))
         ((customers, churned, only_cancelled, history_days, repeats, cohort_rows, cohorts),) = db.fetch_all(
             conn, "analytics/select_retention_counts.sql", {"as_of": build.as_of}
         )
@@ -183,7 +177,7 @@ def build_profit_leakage(
     build = current_build(conn, run_id)
 
     def work() -> list[AnalysisStatus]:
-        execute_statements(conn, "analytics/build_profit_leakage.sql", _params(build))
+        db.execute_statements(conn, "analytics/build_profit_leakage.sql", _params(build))
         ((gross_sales, rows),) = db.fetch_all(conn, "analytics/select_leakage_counts.sql")
         if build.as_of is None or not gross_sales:
             reason = NO_ORDERS if build.as_of is None else f"no kept order lines by {build.as_of}"
@@ -206,8 +200,8 @@ def build_sla(conn: psycopg.Connection, run_id: str, progress: Progress = lambda
     build = current_build(conn, run_id)
 
     def work() -> list[AnalysisStatus]:
-        execute_statements(conn, "analytics/build_sla_on_time.sql", _params(build))
-        execute_statements(conn, "analytics/create_lateness_candidate.sql", {"run_id": run_id})
+        db.execute_statements(conn, "analytics/build_sla_on_time.sql", _params(build))
+        db.execute_statements(conn, "analytics/create_lateness_candidate.sql", {"run_id": run_id})
         ((deliveries, rows),) = db.fetch_all(conn, "analytics/select_sla_counts.sql")
         if build.as_of is None or not deliveries:
             reason = NO_ORDERS if build.as_of is None else f"no parcel delivered by {build.as_of}"
@@ -251,7 +245,7 @@ def build_forecast(conn: psycopg.Connection, run_id: str, progress: Progress = l
         outcome_status, reason, backtest, forecast = outcome.status, outcome.reason, outcome.backtest, outcome.forecast
 
     def work() -> list[AnalysisStatus]:
-        execute_statements(conn, "analytics/create_forecast_candidates.sql", {"run_id": run_id})
+        db.execute_statements(conn, "analytics/create_forecast_candidates.sql", {"run_id": run_id})
         with conn.cursor() as cur:
             cur.executemany(db.sql_text("analytics/insert_forecast_backtest.sql"), backtest)
             cur.executemany(db.sql_text("analytics/insert_revenue_forecast.sql"), forecast)
@@ -277,7 +271,7 @@ def publish(conn: psycopg.Connection, run_id: str) -> bool:
     missing = sorted(set(ANALYSES) - {s.analysis for s in candidate_statuses(conn)})
     if missing:
         raise GlobalCartError(f"run {build.run_id} has not built {', '.join(missing)}: nothing was published")
-    _transaction(conn, lambda: execute_statements(conn, "analytics/publish_analytics_tables.sql", {"run_id": run_id}))
+    db.run_sql_step(conn, "analytics/publish_analytics_tables.sql", {"run_id": run_id})
     return True
 
 

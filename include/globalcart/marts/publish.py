@@ -19,7 +19,6 @@ import psycopg
 from globalcart import db
 from globalcart.errors import GlobalCartError
 from globalcart.marts.catalog import catalog_rows
-from globalcart.warehouse.pipeline import execute_statements
 
 SNAPSHOT_RETENTION_DAYS = int(os.environ.get("GLOBALCART_SNAPSHOT_RETENTION_DAYS", "35"))
 
@@ -45,7 +44,7 @@ class CandidateBuild:
 
 def build_candidates(conn: psycopg.Connection, run_id: str) -> CandidateBuild:
     """Write the candidate KPI tables for this run (one transaction; safe to repeat)."""
-    try:
+    with db.transaction(conn):
         ((marked_through, rebuild_all, first_day, last_day),) = db.fetch_all(
             conn, "publish/select_kpi_rebuild_range.sql"
         )
@@ -55,16 +54,12 @@ def build_candidates(conn: psycopg.Connection, run_id: str) -> CandidateBuild:
             bounds = ("infinity", "infinity")  # an empty range: keep every published row
         else:
             bounds = (first_day, last_day)
-        execute_statements(
+        db.execute_statements(
             conn,
             "publish/build_candidate_kpi_tables.sql",
             {"run_id": run_id, "marked_through": marked_through, "first_day": bounds[0], "last_day": bounds[1]},
         )
         ((daily_rows, monthly_rows),) = db.fetch_all(conn, "publish/select_candidate_counts.sql")
-        conn.commit()
-    except BaseException:
-        conn.rollback()
-        raise
     return CandidateBuild(run_id, bool(rebuild_all), first_day, last_day, daily_rows, monthly_rows)
 
 
@@ -88,15 +83,10 @@ def publish_candidates(conn: psycopg.Connection, run_id: str, retention_days: in
             f"the candidate KPI tables were built by run {built_by}, not {run_id}: rebuild them in this run"
         )
     params = {"run_id": run_id, "retention_days": retention_days}
-    try:
-        execute_statements(conn, "publish/snapshot_kpis.sql", params)
-        execute_statements(conn, "publish/publish_kpi_tables.sql", params)
-        with conn.cursor() as cur:
-            cur.executemany(db.sql_text("publish/record_kpi_catalog_entry.sql"), catalog_rows())
-        conn.commit()
-    except BaseException:
-        conn.rollback()
-        raise
+    with db.transaction(conn), conn.cursor() as cur:
+        db.execute_statements(conn, "publish/snapshot_kpis.sql", params)
+        db.execute_statements(conn, "publish/publish_kpi_tables.sql", params)
+        cur.executemany(db.sql_text("publish/record_kpi_catalog_entry.sql"), catalog_rows())
     return True
 
 

@@ -26,7 +26,6 @@ import psycopg
 from globalcart import db
 from globalcart.quality.checks import CHECKS, Check
 from globalcart.settings import DATA_DOCS_DIR, Database, libpq_uri
-from globalcart.warehouse.pipeline import execute_statements
 
 SAMPLE_ROWS = 5
 # Data Docs take a few MB per run; audit.quality_results keeps every run's outcome and samples for good.
@@ -90,54 +89,42 @@ def reconcile_source_totals(source_conn: psycopg.Connection, warehouse_conn: psy
             },
         )
         source_conn.rollback()
-    try:
+    with db.transaction(warehouse_conn), warehouse_conn.cursor() as cur:
         db.run_sql_file(warehouse_conn, "quality/delete_source_daily_totals.sql", {"run_id": scope.run_id})
-        with warehouse_conn.cursor() as cur:
-            cur.executemany(
-                db.sql_text("quality/record_source_daily_totals.sql"),
-                [
-                    {
-                        "run_id": scope.run_id,
-                        "order_date": order_date,
-                        "order_lines": lines,
-                        "gross_amount": gross,
-                        "discount_amount": discount,
-                    }
-                    for order_date, lines, gross, discount in totals
-                ],
-            )
-        warehouse_conn.commit()
-    except BaseException:
-        warehouse_conn.rollback()
-        raise
+        cur.executemany(
+            db.sql_text("quality/record_source_daily_totals.sql"),
+            [
+                {
+                    "run_id": scope.run_id,
+                    "order_date": order_date,
+                    "order_lines": lines,
+                    "gross_amount": gross,
+                    "discount_amount": discount,
+                }
+                for order_date, lines, gross, discount in totals
+            ],
+        )
     return len(totals)
 
 
 def stage_checked_rows(conn: psycopg.Connection, scope: Scope) -> None:
     """Copy the rows the gate checks aside, so each check reads a small table."""
-    try:
-        execute_statements(
-            conn,
-            "quality/stage_checked_rows.sql",
-            {
-                "run_id": scope.run_id,
-                "checked_from": scope.checked_from,
-                "reconciled_from_key": int(f"{scope.reconciled_from:%Y%m%d}"),
-                "reconciled_through_key": int(f"{scope.reconciled_through:%Y%m%d}"),
-                "source_cutoff": scope.source_cutoff,
-            },
-        )
-        conn.commit()
-    except BaseException:
-        conn.rollback()
-        raise
+    db.run_sql_step(
+        conn,
+        "quality/stage_checked_rows.sql",
+        {
+            "run_id": scope.run_id,
+            "checked_from": scope.checked_from,
+            "reconciled_from_key": int(f"{scope.reconciled_from:%Y%m%d}"),
+            "reconciled_through_key": int(f"{scope.reconciled_through:%Y%m%d}"),
+            "source_cutoff": scope.source_cutoff,
+        },
+    )
 
 
 def _query(sql_file: str) -> str:
     """A SQL file as Great Expectations wants it: one statement, no comments, no trailing semicolon."""
-    import sqlparse
-
-    return sqlparse.format(db.sql_text(sql_file), strip_comments=True).strip().rstrip(";").strip()
+    return db.without_comments(db.sql_text(sql_file))
 
 
 def _rows_query(check: Check) -> str:
@@ -293,30 +280,25 @@ def with_row_samples(
 
 
 def record_results(conn: psycopg.Connection, run_id: str, results: list[CheckResult]) -> None:
-    try:
-        with conn.cursor() as cur:
-            cur.executemany(
-                db.sql_text("quality/record_quality_result.sql"),
-                [
-                    {
-                        "run_id": run_id,
-                        "check_name": r.name,
-                        "suite": r.suite,
-                        "severity": r.severity,
-                        "description": r.description,
-                        "success": r.success,
-                        "unexpected_count": r.unexpected_count,
-                        "sample": json.dumps(r.sample),
-                        "error": r.error,
-                        "data_docs": r.data_docs,
-                    }
-                    for r in results
-                ],
-            )
-        conn.commit()
-    except BaseException:
-        conn.rollback()
-        raise
+    with db.transaction(conn), conn.cursor() as cur:
+        cur.executemany(
+            db.sql_text("quality/record_quality_result.sql"),
+            [
+                {
+                    "run_id": run_id,
+                    "check_name": r.name,
+                    "suite": r.suite,
+                    "severity": r.severity,
+                    "description": r.description,
+                    "success": r.success,
+                    "unexpected_count": r.unexpected_count,
+                    "sample": json.dumps(r.sample),
+                    "error": r.error,
+                    "data_docs": r.data_docs,
+                }
+                for r in results
+            ],
+        )
 
 
 def prune_data_docs(data_docs_dir: Path, keep: int = DATA_DOCS_KEEP_RUNS) -> list[Path]:

@@ -31,7 +31,7 @@ import psycopg
 from psycopg import sql
 from psycopg.pq import TransactionStatus
 
-from globalcart.db import run_sql_file, sql_text
+from globalcart.db import run_sql_file, split_statements, sql_text, without_comments
 from globalcart.errors import GlobalCartError
 from globalcart.source import world
 
@@ -1355,22 +1355,6 @@ class _Rows:
 # --------------------------------------------------------------------------- talking to the server
 
 
-def _split_statements(script: str) -> list[str]:
-    """The statements of a SQL script: split at a semicolon that ends a line, outside $$ bodies."""
-    statements, current, in_body = [], [], False
-    for line in script.splitlines():
-        if not current and (not line.strip() or line.lstrip().startswith("--")):
-            continue
-        current.append(line)
-        in_body ^= line.count("$$") % 2 == 1
-        if not in_body and line.rstrip().endswith(";"):
-            statements.append("\n".join(current))
-            current = []
-    if current:
-        statements.append("\n".join(current))
-    return statements
-
-
 # Tables a statement of the shop DDL names (without a schema): after table/on/from/references,
 # or in pg_get_serial_sequence('table', ...).
 _NAMED_TABLE = re.compile(r"\b(?:table|on|from|references)\s+(\w+)|pg_get_serial_sequence\('(\w+)'")
@@ -1395,7 +1379,7 @@ class _LoadPlan:
         self.keys: list[list[tuple[set[str], str]]] = [[] for _ in lanes]
         self.final: list[str] = []
         for name in SHOP_DDL:
-            for statement in _split_statements(sql_text(name)):
+            for statement in map(without_comments, split_statements(sql_text(name))):
                 named = {a or b for a, b in _NAMED_TABLE.findall(statement)} & set(self.lane_of)
                 lanes_named = {self.lane_of[table] for table in named}
                 if not named:

@@ -13,7 +13,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
 
 import psycopg
 
@@ -22,39 +21,6 @@ from globalcart.settings import SOURCE, WAREHOUSE, Database
 from globalcart.warehouse.extract import extract_changed_rows
 from globalcart.warehouse.migrations import apply_migrations
 from globalcart.warehouse.steps import DIMENSION_STEPS, FACT_STEPS, MERGE_STEPS, RESET_STEP, step_name
-
-
-@cache
-def split_statements(text: str) -> tuple[str, ...]:
-    """The statements of a SQL file, split the way Airflow's SQL hook splits them."""
-    import sqlparse
-
-    statements = []
-    for statement in sqlparse.split(text):
-        if sqlparse.format(statement, strip_comments=True).strip().rstrip(";").strip():
-            statements.append(statement)
-    return tuple(statements)
-
-
-def execute_statements(conn: psycopg.Connection, sql_file: str, params: dict) -> None:
-    """Run a file's statements, one by one, in the current transaction.
-
-    Values are bound on the client (quoted by psycopg), as Airflow's SQL hook does,
-    because DDL such as ``create table ... as select`` takes no server-side parameters.
-    """
-    with psycopg.ClientCursor(conn) as cur:
-        for statement in split_statements(db.sql_text(sql_file)):
-            cur.execute(statement, params)
-
-
-def run_sql_step(conn: psycopg.Connection, sql_file: str, params: dict) -> None:
-    """Run a step's statements in one transaction."""
-    try:
-        execute_statements(conn, sql_file, params)
-        conn.commit()
-    except BaseException:
-        conn.rollback()
-        raise
 
 
 @dataclass
@@ -106,7 +72,7 @@ def run_incremental(
     summary = RunSummary(run_id or new_run_id())
     params = {"run_id": summary.run_id}
     for sql_file in (*MERGE_STEPS, *DIMENSION_STEPS, *FACT_STEPS):
-        split_statements(db.sql_text(sql_file))  # parse once, outside the timings
+        db.split_statements(db.sql_text(sql_file))  # parse once, outside the timings
 
     def timed(name: str, action: Callable[[], object]) -> bool:
         started = time.perf_counter()
@@ -117,7 +83,7 @@ def run_incremental(
     with db.connect(warehouse) as conn:
         if timed("apply_migrations", lambda: apply_migrations(conn, progress)):
             return summary
-        if full_refresh and timed("reset_for_full_refresh", lambda: run_sql_step(conn, RESET_STEP, params)):
+        if full_refresh and timed("reset_for_full_refresh", lambda: db.run_sql_step(conn, RESET_STEP, params)):
             return summary
         if timed(
             "extract_changed_rows",
@@ -133,7 +99,7 @@ def run_incremental(
         ):
             return summary
         for sql_file in (*MERGE_STEPS, *DIMENSION_STEPS, *FACT_STEPS):
-            if timed(step_name(sql_file), lambda sql_file=sql_file: run_sql_step(conn, sql_file, params)):
+            if timed(step_name(sql_file), lambda sql_file=sql_file: db.run_sql_step(conn, sql_file, params)):
                 return summary
         summary.rows = db.fetch_all(conn, "audit/select_load_run.sql", params)
         if publish:

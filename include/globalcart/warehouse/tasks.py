@@ -8,7 +8,7 @@ from globalcart import db
 from globalcart.settings import SOURCE, WAREHOUSE, Database
 from globalcart.warehouse.extract import extract_changed_rows
 from globalcart.warehouse.migrations import apply_migrations
-from globalcart.warehouse.pipeline import RunSummary, run_sql_step
+from globalcart.warehouse.pipeline import RunSummary
 from globalcart.warehouse.steps import RESET_STEP
 
 
@@ -35,7 +35,7 @@ def extract(
     warehouse = airflow_database(WAREHOUSE)
     if full_refresh:
         with db.connect(warehouse) as conn:
-            run_sql_step(conn, RESET_STEP, {"run_id": run_id})
+            db.run_sql_step(conn, RESET_STEP, {"run_id": run_id})
         print("full refresh: mirror, star schema and watermarks reset; extracting the whole source")
     since = until = None
     advance = True

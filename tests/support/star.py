@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from globalcart import settings
-from tests.conftest import Stack, scratch_database
+from tests.support.stack import Stack, scratch_database
 
 # The star schema by business keys: what a full rebuild from the same source must also give.
 # Surrogate keys and load bookkeeping differ between the two by design and are left out.

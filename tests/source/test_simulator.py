@@ -15,7 +15,7 @@ from globalcart import settings
 from globalcart.errors import GlobalCartError
 from globalcart.source import simulator
 from globalcart.source.history import load_history
-from tests.conftest import scratch_database
+from tests.support.stack import scratch_database
 
 SOURCE_ENV = settings.conn_env_var(settings.SOURCE_CONN_ID)
 STATUS_RANK = {"placed": 0, "paid": 1, "shipped": 2, "delivered": 3}
