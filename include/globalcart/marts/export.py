@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from globalcart import db
+from globalcart import db, publications
 from globalcart.errors import GlobalCartError
 from globalcart.marts.catalog import CATALOG, GRAIN_COLUMNS
 from globalcart.settings import WAREHOUSE, Database
@@ -41,12 +41,12 @@ def export_kpi_pack(path: Path, warehouse: Database = WAREHOUSE) -> ExportSummar
 
     with db.connect(warehouse) as conn:
         try:
-            publication = db.fetch_all(conn, "export/select_last_publication.sql")
+            last = publications.last_published(conn, publications.KPIS)
         except psycopg.errors.UndefinedTable:
-            publication = []
-        if not publication:
+            last = None
+        if last is None:
             raise GlobalCartError("no KPI pack has been published yet: run the incremental load first")
-        ((run_id, published_at),) = publication
+        run_id, published_at = last.run_id, last.decided_at
         kpis = _frame(conn, "export/select_published_kpis.sql")
         catalog = _frame(conn, "export/select_kpi_catalog.sql")
 

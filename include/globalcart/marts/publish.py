@@ -16,7 +16,7 @@ from decimal import Decimal
 
 import psycopg
 
-from globalcart import db
+from globalcart import db, publications
 from globalcart.errors import GlobalCartError
 from globalcart.marts.catalog import catalog_rows
 
@@ -75,7 +75,7 @@ def publish_candidates(conn: psycopg.Connection, run_id: str, retention_days: in
     """Swap the candidate tables into marts; False when this run had already published them."""
     built_by = candidate_run_id(conn)
     if built_by is None:
-        if publication(conn, run_id) == "published":
+        if publications.outcome(conn, run_id) == "published":
             return False
         raise GlobalCartError(f"run {run_id} has no candidate KPI tables to publish: build them first")
     if built_by != run_id:
@@ -88,32 +88,6 @@ def publish_candidates(conn: psycopg.Connection, run_id: str, retention_days: in
         db.execute_statements(conn, "publish/publish_kpi_tables.sql", params)
         cur.executemany(db.sql_text("publish/record_kpi_catalog_entry.sql"), catalog_rows())
     return True
-
-
-def record_blocked(
-    conn: psycopg.Connection,
-    run_id: str,
-    failed_critical: list[str],
-    failed_warning: list[str],
-    publication: str = "kpis",
-) -> None:
-    db.run_sql_file(
-        conn,
-        "publish/record_blocked_publication.sql",
-        {
-            "run_id": run_id,
-            "outcome": "blocked",
-            "failed_critical": failed_critical,
-            "failed_warning": failed_warning,
-            "publication": publication,
-        },
-    )
-    conn.commit()
-
-
-def publication(conn: psycopg.Connection, run_id: str) -> str | None:
-    rows = db.fetch_all(conn, "publish/select_publication.sql", {"run_id": run_id})
-    return rows[0][0] if rows else None
 
 
 @dataclass(frozen=True)

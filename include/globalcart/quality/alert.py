@@ -1,51 +1,19 @@
-"""Decide on the quality gate's results, and write the data-quality alert email.
+"""The data-quality alert email: what failed, on which rows, what it means and what to do.
 
-A failed critical check blocks publication and fails the task; a failed warning
-only alerts. The email names every failed check with its count and a few of the
-rows that broke it, the run, and where the full results are.
+The email names every failed check with its count and a few of the rows that
+broke it, the run, and where the full results are.
 """
 
 from __future__ import annotations
 
 import html
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from globalcart.quality.gate import CheckResult
+if TYPE_CHECKING:
+    from globalcart.quality.decision import GateDecision
 
 RUNBOOK = 'README.md, section "When a data-quality alert arrives"'
-
-
-@dataclass(frozen=True)
-class GateDecision:
-    run_id: str
-    results: list[CheckResult]
-    publication: str = "KPIs"  # what the gate guards: "KPIs" or "analytics"
-
-    @property
-    def failed_critical(self) -> list[CheckResult]:
-        return [r for r in self.results if r.failed and r.severity == "critical"]
-
-    @property
-    def failed_warning(self) -> list[CheckResult]:
-        return [r for r in self.results if r.failed and r.severity == "warning"]
-
-    @property
-    def blocks_publication(self) -> bool:
-        return bool(self.failed_critical)
-
-    @property
-    def needs_alert(self) -> bool:
-        return bool(self.failed_critical or self.failed_warning)
-
-    def summary(self) -> str:
-        passed = sum(1 for r in self.results if r.success)
-        verdict = "publication BLOCKED" if self.blocks_publication else "publication allowed"
-        return (
-            f"quality gate for run {self.run_id}: {passed}/{len(self.results)} checks passed, "
-            f"{len(self.failed_critical)} critical and {len(self.failed_warning)} warning failed; {verdict}"
-        )
 
 
 def subject(decision: GateDecision) -> str:
@@ -111,14 +79,3 @@ def body(decision: GateDecision) -> str:
 (source data, a pipeline bug, or a threshold that no longer fits), then run the DAG again; the gate
 re-checks everything changed since the last publication, and publishes once it passes.</p>
 """
-
-
-def enforce(decision: GateDecision, send: Callable[[str, str], None]) -> None:
-    """Alert on any failure; then raise QualityGateBlocked if a critical check failed."""
-    from globalcart.notifications import QualityGateBlocked
-
-    if decision.needs_alert:
-        send(subject(decision), body(decision))
-    if decision.blocks_publication:
-        names = ", ".join(r.name for r in decision.failed_critical)
-        raise QualityGateBlocked(f"critical data-quality checks failed, {decision.publication} not published: {names}")

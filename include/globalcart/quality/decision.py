@@ -1,0 +1,94 @@
+"""The gate's decision on a run's check results: record it, alert on any failure, block on a critical one.
+
+A failed critical check blocks publication (``QualityGateBlocked``); a failed
+warning only alerts. The decision is recorded in the publication ledger before
+anyone is told, and an alert that cannot be sent never changes it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import psycopg
+
+from globalcart import publications
+from globalcart.errors import QualityGateBlocked
+from globalcart.quality.alert import body, subject
+from globalcart.quality.gate import CheckResult
+
+log = logging.getLogger(__name__)
+
+SendAlert = Callable[[str, str], None]  # (subject, html)
+
+
+@dataclass(frozen=True)
+class GateDecision:
+    run_id: str
+    results: list[CheckResult]
+    publication: str = "KPIs"  # what the gate guards: "KPIs" or "analytics"
+
+    @property
+    def failed_critical(self) -> list[CheckResult]:
+        return [r for r in self.results if r.failed and r.severity == "critical"]
+
+    @property
+    def failed_warning(self) -> list[CheckResult]:
+        return [r for r in self.results if r.failed and r.severity == "warning"]
+
+    @property
+    def blocks_publication(self) -> bool:
+        return bool(self.failed_critical)
+
+    @property
+    def needs_alert(self) -> bool:
+        return bool(self.failed_critical or self.failed_warning)
+
+    def summary(self) -> str:
+        passed = sum(1 for r in self.results if r.success)
+        verdict = "publication BLOCKED" if self.blocks_publication else "publication allowed"
+        return (
+            f"quality gate for run {self.run_id}: {passed}/{len(self.results)} checks passed, "
+            f"{len(self.failed_critical)} critical and {len(self.failed_warning)} warning failed; {verdict}"
+        )
+
+
+def decide(
+    conn: psycopg.Connection,
+    run_id: str,
+    results: list[CheckResult],
+    send_alert: SendAlert | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+    publication: str = "KPIs",
+) -> GateDecision:
+    """Record the decision and send the alert; raise QualityGateBlocked when a critical check failed.
+
+    ``send_alert`` defaults to an email through Airflow's SMTP connection.
+    """
+    decision = GateDecision(run_id, results, publication)
+    progress(decision.summary())
+    if decision.blocks_publication:
+        publications.record_blocked(
+            conn,
+            run_id,
+            [r.name for r in decision.failed_critical],
+            [r.name for r in decision.failed_warning],
+            publication.lower(),
+        )
+    if decision.needs_alert:
+        _send_without_raising(send_alert, subject(decision), body(decision))
+    if decision.blocks_publication:
+        names = ", ".join(r.name for r in decision.failed_critical)
+        raise QualityGateBlocked(f"critical data-quality checks failed, {decision.publication} not published: {names}")
+    return decision
+
+
+def _send_without_raising(send_alert: SendAlert | None, subject: str, html: str) -> None:
+    """An alert that cannot be sent is logged loudly, but does not change what the gate decided."""
+    if send_alert is None:
+        from globalcart.notifications import send_email as send_alert
+    try:
+        send_alert(subject, html)
+    except Exception as exc:  # any SMTP failure: the decision must still stand
+        log.error("could not send the data-quality alert %r: %s", subject, exc)
