@@ -44,13 +44,11 @@ Params: `as_of` (a date, e.g. 2026-11-25; empty = the last closed day) and
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from airflow.sdk import Asset, Param, TaskGroup, chain, dag, task
+from airflow.sdk import Param, chain, dag, task
 
-from globalcart.notifications import task_failure_notifier
-
-WAREHOUSE_REFRESHED = Asset("globalcart_star_schema")
+from globalcart.tasks.common import WAREHOUSE_REFRESHED, default_args, quality_gate
 
 
 @dag(
@@ -61,12 +59,7 @@ WAREHOUSE_REFRESHED = Asset("globalcart_star_schema")
     max_active_runs=1,
     tags=["globalcart", "analytics"],
     doc_md=__doc__,
-    default_args={
-        "owner": "globalcart",
-        "retries": 1,
-        "retry_delay": timedelta(minutes=1),
-        "on_failure_callback": task_failure_notifier(),
-    },
+    default_args=default_args(retries=1),
     params={
         "as_of": Param(
             None,
@@ -79,66 +72,67 @@ WAREHOUSE_REFRESHED = Asset("globalcart_star_schema")
 )
 def globalcart_analytics():
     @task
-    def apply_migrations() -> list[str]:
-        from globalcart.warehouse.tasks import migrate_warehouse
+    def apply_migrations(**context) -> list[str]:
+        from globalcart.tasks import analytics
 
-        return migrate_warehouse()
+        return analytics.apply_migrations(context)
 
     @task
     def prepare_analytics(**context) -> str:
-        from globalcart.analytics.tasks import analytics_run_id, prepare
+        from globalcart.tasks import analytics
 
-        params = context["params"]
-        return prepare(analytics_run_id(context["dag_run"].run_id), params.get("as_of"), params["horizon_days"])
+        return analytics.prepare_analytics(context)
 
     @task
     def build_retention(**context) -> list[str]:
-        from globalcart.analytics.tasks import analytics_run_id, build_retention
+        from globalcart.tasks import analytics
 
-        return build_retention(analytics_run_id(context["dag_run"].run_id))
+        return analytics.build_retention(context)
 
     @task
     def build_profit_leakage(**context) -> list[str]:
-        from globalcart.analytics.tasks import analytics_run_id, build_profit_leakage
+        from globalcart.tasks import analytics
 
-        return build_profit_leakage(analytics_run_id(context["dag_run"].run_id))
+        return analytics.build_profit_leakage(context)
 
     @task
     def build_sla_drivers(**context) -> list[str]:
-        from globalcart.analytics.tasks import analytics_run_id, build_sla
+        from globalcart.tasks import analytics
 
-        return build_sla(analytics_run_id(context["dag_run"].run_id))
+        return analytics.build_sla_drivers(context)
 
     @task
     def build_forecast(**context) -> list[str]:
-        from globalcart.analytics.tasks import analytics_run_id, build_forecast
+        from globalcart.tasks import analytics
 
-        return build_forecast(analytics_run_id(context["dag_run"].run_id))
+        return analytics.build_forecast(context)
 
-    with TaskGroup("quality_gate") as quality_gate:
+    @task
+    def run_analytics_checks(**context) -> dict[str, int]:
+        from globalcart.tasks import analytics
 
-        @task
-        def run_analytics_checks(**context) -> dict[str, int]:
-            from globalcart.analytics.tasks import analytics_run_id, run_analytics_checks
+        return analytics.run_analytics_checks(context)
 
-            return run_analytics_checks(analytics_run_id(context["dag_run"].run_id))
+    @task
+    def enforce_analytics_gate(**context) -> str:
+        from globalcart.tasks import analytics
 
-        @task
-        def enforce_analytics_gate(**context) -> str:
-            from globalcart.analytics.tasks import analytics_run_id, enforce_analytics_gate
-
-            return enforce_analytics_gate(analytics_run_id(context["dag_run"].run_id))
-
-        run_analytics_checks() >> enforce_analytics_gate()
+        return analytics.enforce_analytics_gate(context)
 
     @task
     def publish_analytics(**context) -> list[str]:
-        from globalcart.analytics.tasks import analytics_run_id, publish_analytics
+        from globalcart.tasks import analytics
 
-        return publish_analytics(analytics_run_id(context["dag_run"].run_id))
+        return analytics.publish_analytics(context)
 
     builders = [build_retention(), build_profit_leakage(), build_sla_drivers(), build_forecast()]
-    chain(apply_migrations(), prepare_analytics(), builders, quality_gate, publish_analytics())
+    chain(
+        apply_migrations(),
+        prepare_analytics(),
+        builders,
+        quality_gate(run_analytics_checks, enforce_analytics_gate),
+        publish_analytics(),
+    )
 
 
 globalcart_analytics()

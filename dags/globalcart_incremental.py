@@ -55,13 +55,12 @@ import os
 from datetime import datetime, timedelta
 
 from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
-from airflow.sdk import Asset, Param, TaskGroup, chain, dag, task
+from airflow.sdk import Param, TaskGroup, chain, dag, task
 
-from globalcart.notifications import task_failure_notifier
 from globalcart.settings import SQL_DIR, WAREHOUSE_CONN_ID
+from globalcart.tasks.common import WAREHOUSE_REFRESHED, default_args, quality_gate
 from globalcart.warehouse.steps import DIMENSION_STEPS, FACT_STEPS, MERGE_STEPS, step_name
 
-WAREHOUSE_REFRESHED = Asset("globalcart_star_schema")
 INTERVAL = timedelta(minutes=int(os.environ.get("GLOBALCART_INCREMENTAL_INTERVAL_MINUTES", "15")))
 
 
@@ -86,12 +85,7 @@ def sql_step(sql_file: str) -> SQLExecuteQueryOperator:
     template_searchpath=[str(SQL_DIR)],
     tags=["globalcart", "warehouse"],
     doc_md=__doc__,
-    default_args={
-        "owner": "globalcart",
-        "retries": 2,
-        "retry_delay": timedelta(minutes=1),
-        "on_failure_callback": task_failure_notifier(),
-    },
+    default_args=default_args(retries=2),
     params={
         "full_refresh": Param(False, type="boolean", description="Reload the whole source and rebuild everything."),
         "reextract_from": Param(
@@ -104,23 +98,16 @@ def sql_step(sql_file: str) -> SQLExecuteQueryOperator:
 )
 def globalcart_incremental():
     @task
-    def apply_migrations() -> list[str]:
-        from globalcart.warehouse.tasks import migrate_warehouse
+    def apply_migrations(**context) -> list[str]:
+        from globalcart.tasks import incremental
 
-        return migrate_warehouse()
+        return incremental.apply_migrations(context)
 
     @task
     def extract_changed_rows(**context) -> dict[str, int]:
-        from globalcart.warehouse.tasks import extract
+        from globalcart.tasks import incremental
 
-        dag_run = context["dag_run"]
-        is_backfill = getattr(dag_run.run_type, "value", dag_run.run_type) == "backfill"
-        return extract(
-            dag_run.run_id,
-            full_refresh=bool(context["params"].get("full_refresh")),
-            reextract_from=context["params"].get("reextract_from"),
-            backfill_window=(context["data_interval_start"], context["data_interval_end"]) if is_backfill else None,
-        )
+        return incremental.extract_changed_rows(context)
 
     with TaskGroup("merge_mirror") as merge_mirror:
         for sql_file in MERGE_STEPS:
@@ -135,37 +122,33 @@ def globalcart_incremental():
 
     @task
     def build_kpi_candidates(**context) -> str:
-        from globalcart.warehouse.tasks import build_kpi_candidates
+        from globalcart.tasks import incremental
 
-        return build_kpi_candidates(context["dag_run"].run_id)
+        return incremental.build_kpi_candidates(context)
 
-    with TaskGroup("quality_gate") as quality_gate:
+    @task
+    def run_quality_checks(**context) -> dict[str, int]:
+        from globalcart.tasks import incremental
 
-        @task
-        def run_quality_checks(**context) -> dict[str, int]:
-            from globalcart.warehouse.tasks import run_quality_checks
+        return incremental.run_quality_checks(context)
 
-            return run_quality_checks(context["dag_run"].run_id)
+    @task
+    def enforce_quality_gate(**context) -> str:
+        from globalcart.tasks import incremental
 
-        @task
-        def enforce_quality_gate(**context) -> str:
-            from globalcart.warehouse.tasks import enforce_quality_gate
-
-            return enforce_quality_gate(context["dag_run"].run_id)
-
-        run_quality_checks() >> enforce_quality_gate()
+        return incremental.enforce_quality_gate(context)
 
     @task
     def publish_kpi_tables(**context) -> list[str]:
-        from globalcart.warehouse.tasks import publish_kpi_tables
+        from globalcart.tasks import incremental
 
-        return publish_kpi_tables(context["dag_run"].run_id)
+        return incremental.publish_kpi_tables(context)
 
     @task(outlets=[WAREHOUSE_REFRESHED])
     def report_run(**context) -> list[str]:
-        from globalcart.warehouse.tasks import report
+        from globalcart.tasks import incremental
 
-        return report(context["dag_run"].run_id)
+        return incremental.report_run(context)
 
     chain(
         apply_migrations(),
@@ -174,7 +157,7 @@ def globalcart_incremental():
         build_dimensions,
         build_facts,
         build_kpi_candidates(),
-        quality_gate,
+        quality_gate(run_quality_checks, enforce_quality_gate),
         publish_kpi_tables(),
         report_run(),
     )

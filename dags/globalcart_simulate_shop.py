@@ -9,8 +9,9 @@ shipments (some late), cancellations, returns and refunds weeks after the
 order, price changes and customer updates. Each run advances the shop's clock
 by `hours` of simulated time, `steps` times.
 
-This DAG exists for development and demos. Do not deploy it next to a real
-shop database.
+This DAG exists for development and demos, and is defined only where
+`GLOBALCART_DEV_DAGS=true` (local mode sets it; a docker-compose deployment only
+when `.env` asks for it). Do not deploy it next to a real shop database.
 
 **When it fails:** the task log ends with a one-line reason.
 - *cannot connect to the globalcart_shop database*: the source PostgreSQL
@@ -24,11 +25,12 @@ task and running it again is safe.
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
 
 from airflow.sdk import Param, dag, task
 
-from globalcart.notifications import task_failure_notifier
+from globalcart.tasks.common import default_args
 
 
 @dag(
@@ -39,12 +41,7 @@ from globalcart.notifications import task_failure_notifier
     max_active_runs=1,
     tags=["globalcart", "source", "demo"],
     doc_md=__doc__,
-    default_args={
-        "owner": "globalcart",
-        "retries": 1,
-        "retry_delay": timedelta(minutes=1),
-        "on_failure_callback": task_failure_notifier(),
-    },
+    default_args=default_args(retries=1),
     params={
         "steps": Param(1, type="integer", minimum=1, maximum=100, description="Steps to simulate."),
         "hours": Param(6, type="number", exclusiveMinimum=0, maximum=168, description="Simulated hours per step."),
@@ -52,14 +49,14 @@ from globalcart.notifications import task_failure_notifier
 )
 def globalcart_simulate_shop():
     @task
-    def simulate_shop(params: dict | None = None) -> list[str]:
-        from globalcart.source.simulator import simulate
+    def simulate_shop(**context) -> list[str]:
+        from globalcart.tasks import shop
 
-        params = params or {}
-        reports = simulate(int(params.get("steps", 1)), float(params.get("hours", 6)), progress=print)
-        return [report.summary() for report in reports]
+        return shop.simulate_shop(context)
 
     simulate_shop()
 
 
-globalcart_simulate_shop()
+# It writes to the shop's database: a deployment that mounts dags/ gets it only when it asks.
+if os.environ.get("GLOBALCART_DEV_DAGS", "").lower() == "true":
+    globalcart_simulate_shop()

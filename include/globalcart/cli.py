@@ -174,35 +174,35 @@ def _say(message: str) -> None:
 
 
 def cmd_up(_: argparse.Namespace) -> int:
-    from globalcart import localstack
+    from globalcart.dev import localstack
 
     _say(localstack.start())
     return 0
 
 
 def cmd_down(_: argparse.Namespace) -> int:
-    from globalcart import localstack
+    from globalcart.dev import localstack
 
     _say(localstack.stop())
     return 0
 
 
 def cmd_status(_: argparse.Namespace) -> int:
-    from globalcart import localstack
+    from globalcart.dev import localstack
 
     _say(localstack.status())
     return 0
 
 
 def cmd_reset(_: argparse.Namespace) -> int:
-    from globalcart import localstack
+    from globalcart.dev import localstack
 
     _say(localstack.destroy())
     return 0
 
 
 def cmd_demo(_: argparse.Namespace) -> int:
-    from globalcart.demo import run_demo
+    from globalcart.dev.demo import run_demo
 
     run_demo(_say)
     return 0
@@ -240,8 +240,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from globalcart.airflow_env import apply_airflow_environment
-    from globalcart.warehouse.pipeline import run_incremental
+    from globalcart.dev.airflow_env import apply_airflow_environment
+    from globalcart.pipelines.incremental import run_incremental
 
     apply_airflow_environment()  # the alert email goes through Airflow's SMTP connection
     summary = run_incremental(full_refresh=args.full_refresh, since=args.since, progress=_say)
@@ -263,15 +263,15 @@ def cmd_provision(_: argparse.Namespace) -> int:
 
 def cmd_analytics(args: argparse.Namespace) -> int:
     from globalcart import db
-    from globalcart.airflow_env import apply_airflow_environment
-    from globalcart.analytics.build import run_analytics
     from globalcart.analytics.charts import write_charts
     from globalcart.analytics.report import summary_lines
-    from globalcart.notifications import QualityGateBlocked
-    from globalcart.warehouse.pipeline import new_run_id
+    from globalcart.dev.airflow_env import apply_airflow_environment
+    from globalcart.errors import QualityGateBlocked
+    from globalcart.pipelines.analytics import analytics_run_id, run_analytics
+    from globalcart.pipelines.incremental import new_run_id
 
     apply_airflow_environment()  # the alert email goes through Airflow's SMTP connection
-    run_id = f"analytics:{new_run_id()}"
+    run_id = analytics_run_id(new_run_id())
     try:
         run_analytics(settings.WAREHOUSE, run_id, as_of=args.as_of, horizon_days=args.horizon_days, progress=_say)
     except QualityGateBlocked as exc:
@@ -294,14 +294,14 @@ def cmd_export_kpis(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from globalcart.bench import run_benchmarks
+    from globalcart.dev.bench import run_benchmarks
 
     run_benchmarks(args.order_lines, args.seed, args.change_hours, report=_say)
     return 0
 
 
 def cmd_env(_: argparse.Namespace) -> int:
-    from globalcart.airflow_env import airflow_environment
+    from globalcart.dev.airflow_env import airflow_environment
 
     for key, value in sorted(airflow_environment().items()):
         _say(f"export {key}={_shell_quote(value)}")
@@ -309,7 +309,7 @@ def cmd_env(_: argparse.Namespace) -> int:
 
 
 def cmd_airflow(args: argparse.Namespace) -> int:
-    from globalcart.airflow_env import airflow_environment, prepare_airflow_home
+    from globalcart.dev.airflow_env import airflow_environment, prepare_airflow_home
 
     env = {**os.environ, **airflow_environment()}
     prepare_airflow_home(env)

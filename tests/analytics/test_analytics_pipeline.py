@@ -13,8 +13,8 @@ import pytest
 
 from globalcart import db
 from globalcart.analytics import build
-from globalcart.errors import GlobalCartError
-from globalcart.notifications import QualityGateBlocked
+from globalcart.errors import GlobalCartError, QualityGateBlocked
+from globalcart.pipelines.analytics import run_analytics
 from globalcart.quality.checks import ANALYTICS_CHECKS
 from globalcart.settings import SOURCE, WAREHOUSE, Database
 from globalcart.warehouse.migrations import apply_migrations
@@ -69,8 +69,8 @@ def statuses(warehouse: Database) -> dict[str, tuple[str, str]]:
 @pytest.fixture(scope="module")
 def planted(server_uri: str) -> Iterator[tuple[Database, dict, list]]:
     """Two years of generated shop, loaded, published, and analysed once."""
+    from globalcart.pipelines.incremental import run_incremental
     from globalcart.source.history import load_history
-    from globalcart.warehouse.pipeline import run_incremental
 
     alerts: list = []
     with (
@@ -83,7 +83,7 @@ def planted(server_uri: str) -> Iterator[tuple[Database, dict, list]]:
         manifest = load_history(order_lines=60_000, days=730, end_date=datetime.now(UTC).date(), seed=5)
         source, warehouse = SOURCE.at(source_uri), WAREHOUSE.at(warehouse_uri)
         assert run_incremental(source=source, warehouse=warehouse, send_alert=lambda *a: alerts.append(a)).published
-        build.run_analytics(warehouse, "analytics:planted", send_alert=lambda *a: alerts.append(a))
+        run_analytics(warehouse, "analytics:planted", send_alert=lambda *a: alerts.append(a))
         yield warehouse, manifest, alerts
 
 
@@ -212,7 +212,7 @@ def test_analysing_again_gives_the_same_tables(planted: tuple[Database, dict, li
     warehouse, _, _ = planted
     before = published(warehouse)
     ((as_of,),) = query(warehouse, "select as_of from marts.churn_evidence")
-    build.run_analytics(warehouse, "analytics:again", as_of=as_of, send_alert=lambda *a: None)
+    run_analytics(warehouse, "analytics:again", as_of=as_of, send_alert=lambda *a: None)
     assert published(warehouse) == before
 
 
@@ -363,7 +363,7 @@ def test_customers_with_only_cancelled_orders_are_counted_apart(hand_made: Datab
 def analyse(uri: str, as_of: date | None = None, mailbox_alerts: list | None = None) -> Database:
     warehouse = WAREHOUSE.at(uri)
     alerts = [] if mailbox_alerts is None else mailbox_alerts
-    build.run_analytics(warehouse, "analytics:thin", as_of=as_of, send_alert=lambda *a: alerts.append(a))
+    run_analytics(warehouse, "analytics:thin", as_of=as_of, send_alert=lambda *a: alerts.append(a))
     return warehouse
 
 
@@ -432,11 +432,11 @@ def test_an_unfinished_build_publishes_nothing(hand_made: Database) -> None:
 
 
 def test_a_failed_analytics_check_blocks_publication_and_alerts(hand_made: Database, mailbox: Mailbox) -> None:
-    from globalcart.quality.tasks import decide
+    from globalcart.quality.decision import decide
 
     with db.connect(hand_made) as conn:
         build.build_profit_leakage(conn, "analytics:hand")
-        build.build_sla(conn, "analytics:hand")
+        build.build_sla_drivers(conn, "analytics:hand")
         build.build_forecast(conn, "analytics:hand")
     query(hand_made, "update candidate.customer_rfm set r_score = 7 where customer_id = 1")
     before = published(hand_made)

@@ -42,6 +42,7 @@ def two_year_outcome() -> tuple[ForecastOutcome, list[str]]:
     return outcome, lines
 
 
+@pytest.mark.slow
 def test_two_years_backtest_compares_three_models(two_year_outcome):
     outcome, _ = two_year_outcome
     assert outcome.status == "ok", outcome.reason
@@ -59,6 +60,7 @@ def test_two_years_backtest_compares_three_models(two_year_outcome):
     assert outcome.chosen_model in outcome.reason
 
 
+@pytest.mark.slow
 def test_two_years_forecast_rows_and_intervals(two_year_outcome):
     outcome, _ = two_year_outcome
     as_of = START + datetime.timedelta(days=729)

@@ -45,3 +45,23 @@ def test_invalid_params_are_refused(conf: dict, airflow_db: None) -> None:
 
     with pytest.raises(ParamValidationError):
         _dag().test(run_conf=conf)
+
+
+@pytest.mark.parametrize(("setting", "defined"), [(None, False), ("false", False), ("true", True)])
+def test_it_deploys_only_where_asked(setting: str | None, defined: bool) -> None:
+    """A deployment mounting dags/ gets the simulator, which writes to the shop, only with GLOBALCART_DEV_DAGS=true."""
+    import os
+    import subprocess
+    import sys
+
+    env = {key: value for key, value in os.environ.items() if key != "GLOBALCART_DEV_DAGS"}
+    if setting is not None:
+        env["GLOBALCART_DEV_DAGS"] = setting
+    probe = (
+        "from airflow.dag_processing.dagbag import DagBag\n"
+        f"bag = DagBag(dag_folder={str(DAG_FILE)!r})\n"
+        "print(sorted(bag.dags), bag.import_errors)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    expected = "['globalcart_simulate_shop']" if defined else "[]"
+    assert result.stdout.strip().splitlines()[-1] == f"{expected} {{}}"

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import psycopg
 
-from globalcart import db
+from globalcart import db, publications
 from globalcart.errors import GlobalCartError
 from globalcart.settings import DATA_DOCS_DIR, Database
 
@@ -72,10 +72,14 @@ def _transaction(conn: psycopg.Connection, work: Callable[[], T]) -> T:
         return work()
 
 
-def prepare(conn: psycopg.Connection, run_id: str, as_of: date | None, horizon_days: int) -> AnalyticsBuild:
-    """Start the run's candidate build; ``as_of`` None means the last closed day."""
+def check_horizon(horizon_days: int) -> None:
     if not 1 <= horizon_days <= 730:
         raise GlobalCartError(f"the forecast horizon must be 1 to 730 days, got {horizon_days}")
+
+
+def prepare(conn: psycopg.Connection, run_id: str, as_of: date | None, horizon_days: int) -> AnalyticsBuild:
+    """Start the run's candidate build; ``as_of`` None means the last closed day."""
+    check_horizon(horizon_days)
     params = {"run_id": run_id, "as_of": as_of, "horizon_days": horizon_days}
     db.run_sql_step(conn, "analytics/prepare_analytics_build.sql", params)
     return current_build(conn, run_id)
@@ -192,7 +196,9 @@ def build_profit_leakage(
     return statuses
 
 
-def build_sla(conn: psycopg.Connection, run_id: str, progress: Progress = lambda _: None) -> list[AnalysisStatus]:
+def build_sla_drivers(
+    conn: psycopg.Connection, run_id: str, progress: Progress = lambda _: None
+) -> list[AnalysisStatus]:
     """On-time % in SQL, then the logistic regression of lateness on the counts PostgreSQL aggregated."""
 
     from globalcart.analytics.lateness import fit_lateness_model
@@ -260,11 +266,9 @@ def build_forecast(conn: psycopg.Connection, run_id: str, progress: Progress = l
 
 def publish(conn: psycopg.Connection, run_id: str) -> bool:
     """Swap the candidate analytics tables into marts; False when this run had published them already."""
-    from globalcart.marts.publish import publication
-
     ((exists,),) = db.fetch_all(conn, "analytics/select_analytics_build_exists.sql")
     conn.rollback()
-    if not exists and publication(conn, run_id) == "published":
+    if not exists and publications.outcome(conn, run_id) == "published":
         conn.rollback()
         return False
     build = current_build(conn, run_id)
@@ -302,48 +306,3 @@ def run_analytics_checks(
         results = with_row_samples(conn, results, ANALYTICS_CHECKS)
         record_results(conn, run_id, results)
     return results
-
-
-def _untimed(_task: str, action: Callable[[], T]) -> T:
-    return action()
-
-
-def run_analytics(
-    warehouse: Database,
-    run_id: str,
-    *,
-    as_of: date | None = None,
-    horizon_days: int = DEFAULT_HORIZON_DAYS,
-    publish_tables: bool = True,
-    send_alert: Callable[[str, str], None] | None = None,
-    data_docs_dir: Path = DATA_DOCS_DIR,
-    progress: Progress = lambda _: None,
-    step: Callable[[str, Callable[[], T]], T] = _untimed,
-) -> list[AnalysisStatus]:
-    """The analytics DAG's tasks in one process: build, check, decide, publish (used by the CLI, demo and bench).
-
-    ``step(task_id, action)`` runs each task's action; the benchmark passes one that times it.
-    """
-    from globalcart.quality.tasks import decide
-
-    with db.connect(warehouse) as conn:
-        progress(step("prepare_analytics", lambda: prepare(conn, run_id, as_of, horizon_days)).describe())
-        statuses = [
-            *step("build_retention", lambda: build_retention(conn, run_id, progress)),
-            *step("build_profit_leakage", lambda: build_profit_leakage(conn, run_id, progress)),
-            *step("build_sla_drivers", lambda: build_sla(conn, run_id, progress)),
-            *step("build_forecast", lambda: build_forecast(conn, run_id, progress)),
-        ]
-    results = step(
-        "run_analytics_checks",
-        lambda: run_analytics_checks(warehouse, run_id, data_docs_dir=data_docs_dir, progress=progress),
-    )
-    with db.connect(warehouse) as conn:
-        step(
-            "enforce_analytics_gate",
-            lambda: decide(conn, run_id, results, send_alert, progress, publication="analytics"),
-        )
-        if publish_tables:
-            step("publish_analytics", lambda: publish(conn, run_id))
-            progress(f"analytics of run {run_id} published")
-    return statuses

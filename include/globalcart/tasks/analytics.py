@@ -1,0 +1,88 @@
+"""The tasks of ``globalcart_analytics``: each builds the run from Airflow's context and calls its step.
+
+The steps themselves are in ``globalcart.pipelines.analytics``, under the same names.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from globalcart.errors import GlobalCartError, QualityGateBlocked
+from globalcart.pipelines import analytics
+from globalcart.pipelines.analytics import AnalyticsRun, analytics_run_id
+from globalcart.quality.gate import results_table
+from globalcart.settings import WAREHOUSE
+from globalcart.tasks.common import GateBlocked, airflow_database
+
+Context = dict[str, Any]
+
+
+def parse_as_of(value: str | None) -> date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise GlobalCartError(f"as_of must be a date like 2026-11-25, got {value!r}") from None
+
+
+def analytics_run(context: Context) -> AnalyticsRun:
+    params = context["params"]
+    return AnalyticsRun(
+        analytics_run_id(context["dag_run"].run_id),
+        airflow_database(WAREHOUSE),
+        as_of=parse_as_of(params.get("as_of")),
+        horizon_days=int(params.get("horizon_days") or 90),
+        progress=print,
+    )
+
+
+def apply_migrations(context: Context) -> list[str]:
+    return analytics.apply_migrations(analytics_run(context))
+
+
+def prepare_analytics(context: Context) -> str:
+    return analytics.prepare_analytics(analytics_run(context))
+
+
+def _lines(statuses) -> list[str]:
+    return [status.line() for status in statuses]
+
+
+def build_retention(context: Context) -> list[str]:
+    return _lines(analytics.build_retention(analytics_run(context)))
+
+
+def build_profit_leakage(context: Context) -> list[str]:
+    return _lines(analytics.build_profit_leakage(analytics_run(context)))
+
+
+def build_sla_drivers(context: Context) -> list[str]:
+    return _lines(analytics.build_sla_drivers(analytics_run(context)))
+
+
+def build_forecast(context: Context) -> list[str]:
+    return _lines(analytics.build_forecast(analytics_run(context)))
+
+
+def run_analytics_checks(context: Context) -> dict[str, int]:
+    results = analytics.run_analytics_checks(analytics_run(context))
+    for line in results_table(results):
+        print(line)
+    return {"checks": len(results), "failed": sum(1 for r in results if r.failed)}
+
+
+def enforce_analytics_gate(context: Context) -> str:
+    """Alert on failed checks; fail the task, without retries, when a critical one failed."""
+    try:
+        return analytics.enforce_analytics_gate(analytics_run(context))
+    except QualityGateBlocked as blocked:
+        raise GateBlocked(str(blocked)) from blocked
+
+
+def publish_analytics(context: Context) -> list[str]:
+    lines = analytics.publish_analytics(analytics_run(context))
+    for line in lines:
+        print(line)
+    return lines
