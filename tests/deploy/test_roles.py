@@ -47,9 +47,9 @@ class Provisioned:
 
 @pytest.fixture(scope="module")
 def provisioned(server_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Provisioned]:
-    from globalcart.analytics.build import run_analytics
+    from globalcart.pipelines.analytics import run_analytics
+    from globalcart.pipelines.incremental import run_incremental
     from globalcart.source.history import load_history
-    from globalcart.warehouse.pipeline import run_incremental
 
     suffix = uuid.uuid4().hex[:10]
     names = (f"globalcart_roles_source_{suffix}", f"globalcart_roles_warehouse_{suffix}")

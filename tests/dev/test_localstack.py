@@ -15,8 +15,12 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from globalcart import localstack, settings
+from globalcart import settings
+from globalcart.dev import localstack
 from globalcart.errors import GlobalCartError
+
+# Each test stops and starts the embedded server.
+pytestmark = pytest.mark.slow
 
 
 def _free_port() -> int:

@@ -259,7 +259,7 @@ def test_every_check_fails_on_rows_that_break_it(published: Stack, mailbox: Mail
 
 
 def test_an_analytics_publication_does_not_narrow_the_kpi_gates_window(published: Stack, mailbox: Mailbox) -> None:
-    from globalcart.analytics.build import run_analytics
+    from globalcart.pipelines.analytics import run_analytics
     from globalcart.source import simulator
 
     negative_amount(published)

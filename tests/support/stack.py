@@ -54,7 +54,7 @@ class Stack:
 
     def run(self, *, publish: bool = False, **kwargs):
         """One run in-process; the quality gate and the publication only when asked (they cost seconds)."""
-        from globalcart.warehouse.pipeline import run_incremental
+        from globalcart.pipelines.incremental import run_incremental
 
         return run_incremental(source=self.source, warehouse=self.warehouse, publish=publish, **kwargs)
 

