@@ -8,7 +8,7 @@ GLOBALCART := $(BIN)/globalcart
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv up down status reset generate load analytics simulate demo export mailbox test test-fast lint format bench airflow lock clean
+.PHONY: help venv up down status reset generate load analytics simulate demo export mailbox docs test test-fast lint format bench airflow lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -77,8 +77,11 @@ airflow: up  ## run Airflow locally (airflow standalone) with the project's DAGs
 export: venv  ## write the published KPI pack to .local/exports/globalcart_kpi_pack.xlsx
 	@$(GLOBALCART) export-kpis
 
-mailbox: venv  ## print the alert emails sent to the local SMTP server (127.0.0.1:8025) as they arrive
-	$(BIN)/python -m aiosmtpd --nosetuid --class aiosmtpd.handlers.Debugging --listen 127.0.0.1:8025
+mailbox: venv  ## print the alert emails sent to the local SMTP server (127.0.0.1:$$GLOBALCART_SMTP_PORT, default 8025) as they arrive
+	$(BIN)/python -m aiosmtpd --nosetuid --class aiosmtpd.handlers.Debugging --listen 127.0.0.1:$${GLOBALCART_SMTP_PORT:-8025}
+
+docs: venv  ## rewrite the tables in docs/ that are rendered from code (the KPI catalog, the checks)
+	@$(GLOBALCART) render-docs
 
 lock: venv  ## re-resolve constraints.txt from requirements*.txt
 	$(PYTHON) -m venv --clear .lock-venv

@@ -1,4 +1,4 @@
-"""The README's runbook runs: each of its code blocks is executed as written, on a scratch stack.
+"""The runbook runs: each code block of docs/runbook.md is executed as written, on a scratch stack.
 
 So the runbook cannot drift from the code: a renamed option, DAG or parameter fails here.
 """
@@ -18,14 +18,11 @@ from globalcart import settings
 from tests.support.stack import Stack
 
 PROJECT = Path(__file__).resolve().parents[1]
-README = PROJECT / "README.md"
+RUNBOOK = PROJECT / "docs" / "runbook.md"
 
 
 def runbook_blocks() -> list[str]:
-    text = README.read_text()
-    section = text[text.index("\n## Runbook\n") :]
-    section = section[: section.index("\n## ", 1)]
-    return re.findall(r"```bash\n(.*?)```", section, flags=re.S)
+    return re.findall(r"```bash\n(.*?)```", RUNBOOK.read_text(), flags=re.S)
 
 
 def run_block(block: str, env: dict[str, str]) -> str:

@@ -154,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     airflow = commands.add_parser("airflow", help="run an airflow command with the project's settings", add_help=False)
     airflow.add_argument("airflow_args", nargs=argparse.REMAINDER)
     commands.add_parser("env", help="print the environment (shell exports) that Airflow runs with")
+    commands.add_parser("render-docs", help="rewrite the tables in docs/ that are rendered from code")
     return parser
 
 
@@ -300,6 +301,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_render_docs(_: argparse.Namespace) -> int:
+    from globalcart.dev.docs import render_docs
+
+    changed = render_docs()
+    _say("docs: " + (", ".join(str(page) for page in changed) if changed else "every rendered table is up to date"))
+    return 0
+
+
 def cmd_env(_: argparse.Namespace) -> int:
     from globalcart.dev.airflow_env import airflow_environment
 
@@ -338,6 +347,7 @@ _COMMANDS = {
     "export-kpis": cmd_export_kpis,
     "bench": cmd_bench,
     "env": cmd_env,
+    "render-docs": cmd_render_docs,
     "airflow": cmd_airflow,
 }
 

@@ -1,7 +1,7 @@
 """What each KPI column of `marts.kpi_values` means, in words.
 
 The formulas themselves live in SQL (migration 010); this catalog explains them.
-A test holds the two to the same set of KPIs, and the README's KPI table is
+A test holds the two to the same set of KPIs, and the KPI table in docs/kpis.md is
 rendered from it.
 """
 
@@ -209,7 +209,7 @@ def catalog_rows() -> list[dict[str, str]]:
 
 
 def markdown_table() -> str:
-    """The catalog as the README shows it."""
+    """The catalog as docs/kpis.md shows it."""
     lines = [
         "| KPI | unit | formula | attributed to | cut by (monthly) |",
         "|---|---|---|---|---|",

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from globalcart.quality.decision import GateDecision
 
-RUNBOOK = 'README.md, section "When a data-quality alert arrives"'
+RUNBOOK = 'docs/quality-gate.md, section "When a data-quality alert arrives"'
 
 
 def subject(decision: GateDecision) -> str:
