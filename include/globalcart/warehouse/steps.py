@@ -5,19 +5,9 @@ Kept free of database imports: the DAG file reads it every time it is parsed.
 
 from __future__ import annotations
 
-SOURCE_TABLES: tuple[str, ...] = (
-    "carriers",
-    "fulfillment_centers",
-    "customers",
-    "products",
-    "product_prices",
-    "promotions",
-    "orders",
-    "order_items",
-    "payments",
-    "shipments",
-    "returns",
-)
+from globalcart.warehouse.contracts import CONTRACTS
+
+SOURCE_TABLES: tuple[str, ...] = tuple(contract.name for contract in CONTRACTS)
 MERGE_STEPS: tuple[str, ...] = tuple(f"merge/merge_mirror_{table}.sql" for table in SOURCE_TABLES)
 DIMENSION_STEPS: tuple[str, ...] = (
     "build/build_small_dimensions.sql",
