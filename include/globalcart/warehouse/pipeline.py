@@ -20,7 +20,7 @@ from globalcart import db
 from globalcart.settings import SOURCE, WAREHOUSE, Database
 from globalcart.warehouse.extract import extract_changed_rows
 from globalcart.warehouse.migrations import apply_migrations
-from globalcart.warehouse.steps import DIMENSION_STEPS, FACT_STEPS, MERGE_STEPS, RESET_STEP, step_name
+from globalcart.warehouse.steps import DIMENSION_STEPS, FACT_STEPS, MERGE_STEPS, RESET_STEP, step_name, step_parameters
 
 
 @dataclass
@@ -70,7 +70,7 @@ def run_incremental(
     (default: the Airflow SMTP connection).
     """
     summary = RunSummary(run_id or new_run_id())
-    params = {"run_id": summary.run_id}
+    params = step_parameters(summary.run_id)
     for sql_file in (*MERGE_STEPS, *DIMENSION_STEPS, *FACT_STEPS):
         db.split_statements(db.sql_text(sql_file))  # parse once, outside the timings
 

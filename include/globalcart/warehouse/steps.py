@@ -21,6 +21,13 @@ FACT_STEPS: tuple[str, ...] = (
     "build/build_fct_return_line.sql",
 )
 RESET_STEP = "warehouse/reset_for_full_refresh.sql"
+# Merges hold this advisory lock shared and builds exclusively, so a build never misses a merge in flight.
+MERGE_BUILD_LOCK = 36_020_252
+
+
+def step_parameters(run_id: str) -> dict[str, object]:
+    """The bind parameters of every SQL step."""
+    return {"run_id": run_id, "merge_build_lock": MERGE_BUILD_LOCK}
 
 
 def step_name(sql_file: str) -> str:

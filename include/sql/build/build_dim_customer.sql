@@ -5,7 +5,7 @@
 set local random_page_cost = 1.1;
 
 -- Wait for merges still in flight (they hold this lock shared), so no merged row is skipped.
-select pg_advisory_xact_lock(36020252);
+select pg_advisory_xact_lock(%(merge_build_lock)s);
 
 create temp table changed_customers on commit drop as
 select c.*

@@ -5,7 +5,7 @@
 -- recorded in audit.status_transitions; and the table's watermark advances
 -- to what this batch actually loaded.
 -- Builds wait for merges in flight: they take this lock exclusively.
-select pg_advisory_xact_lock_shared(36020252);
+select pg_advisory_xact_lock_shared(%(merge_build_lock)s);
 
 with checked as (
     select
