@@ -1,3 +1,4 @@
+-- Rendered by `globalcart render-sql` from include/sql/templates/build/build_dim_product.sql.j2.
 -- Bring dim_product up to date with the products and price-list rows merged since
 -- its last build. Type 2 on list price and unit cost (versions follow the shop's
 -- price list) and on category (versions start when the shop recorded a new

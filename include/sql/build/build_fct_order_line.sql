@@ -1,3 +1,4 @@
+-- Rendered by `globalcart render-sql` from include/sql/templates/build/build_fct_order_line.sql.j2.
 -- Rebuild the order lines touched by anything merged since the last build: the
 -- line itself, its order (status, channel...), its customer (a new version), or
 -- its product's price list (the cost valid when the order was placed).

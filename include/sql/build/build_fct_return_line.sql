@@ -1,3 +1,4 @@
+-- Rendered by `globalcart render-sql` from include/sql/templates/build/build_fct_return_line.sql.j2.
 -- Rebuild the returned lines touched by anything merged since the last build: the
 -- return (refunds weeks after the order land here), its order line, its order,
 -- its shipment (days after delivery, late delivery) or its customer.

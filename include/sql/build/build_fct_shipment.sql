@@ -1,3 +1,4 @@
+-- Rendered by `globalcart render-sql` from include/sql/templates/build/build_fct_shipment.sql.j2.
 -- Rebuild the shipments touched by anything merged since the last build: the
 -- shipment itself (a late delivery lands here), its order, or its customer.
 
