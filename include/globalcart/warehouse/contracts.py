@@ -13,6 +13,7 @@ Kept free of heavy imports: the DAG file reads it, through steps.py, on every pa
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 MONEY = "numeric(12, 2)"  # the shop's amounts; the mirror keeps them as plain numeric
 
@@ -30,21 +31,21 @@ class Column:
 
 
 @dataclass(frozen=True)
-class AboveZero:
+class _ColumnRule:
     column: str
+    phrase: ClassVar[str]
 
     @property
     def reason(self) -> str:
-        return f"{self.column} must be above zero"
+        return f"{self.column} {self.phrase}"
 
 
-@dataclass(frozen=True)
-class NotNegative:
-    column: str
+class AboveZero(_ColumnRule):
+    phrase = "must be above zero"
 
-    @property
-    def reason(self) -> str:
-        return f"{self.column} must not be negative"
+
+class NotNegative(_ColumnRule):
+    phrase = "must not be negative"
 
 
 @dataclass(frozen=True)
