@@ -8,7 +8,7 @@ GLOBALCART := $(BIN)/globalcart
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv up down status reset generate load analytics simulate demo export mailbox docs test test-fast lint format bench airflow lock clean
+.PHONY: help venv up down status reset generate load analytics simulate demo export mailbox docs test test-fast lint format bench airflow render-sql lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -82,6 +82,9 @@ mailbox: venv  ## print the alert emails sent to the local SMTP server (127.0.0.
 
 docs: venv  ## rewrite the tables in docs/ that are rendered from code (the KPI catalog, the checks)
 	@$(GLOBALCART) render-docs
+
+render-sql: venv  ## render the extraction, merge and build SQL from the contracts and include/sql/templates
+	@$(GLOBALCART) render-sql
 
 lock: venv  ## re-resolve constraints.txt from requirements*.txt
 	$(PYTHON) -m venv --clear .lock-venv

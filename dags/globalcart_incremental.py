@@ -59,7 +59,7 @@ from airflow.sdk import Param, TaskGroup, chain, dag, task
 
 from globalcart.settings import SQL_DIR, WAREHOUSE_CONN_ID
 from globalcart.tasks.common import WAREHOUSE_REFRESHED, default_args, quality_gate
-from globalcart.warehouse.steps import DIMENSION_STEPS, FACT_STEPS, MERGE_STEPS, step_name
+from globalcart.warehouse.steps import DIMENSION_STEPS, FACT_STEPS, MERGE_STEPS, step_name, step_parameters
 
 INTERVAL = timedelta(minutes=int(os.environ.get("GLOBALCART_INCREMENTAL_INTERVAL_MINUTES", "15")))
 
@@ -69,7 +69,7 @@ def sql_step(sql_file: str) -> SQLExecuteQueryOperator:
         task_id=step_name(sql_file),
         conn_id=WAREHOUSE_CONN_ID,
         sql=sql_file,
-        parameters={"run_id": "{{ run_id }}"},
+        parameters=step_parameters("{{ run_id }}"),
         split_statements=True,
         return_last=False,
         show_return_value_in_logs=False,

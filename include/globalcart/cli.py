@@ -151,6 +151,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="simulated hours of change before the incremental run (default 84, about 1%%)",
     )
 
+    commands.add_parser(
+        "render-sql",
+        help="render the extraction, merge and build SQL from the table contracts and include/sql/templates",
+    )
+
     airflow = commands.add_parser("airflow", help="run an airflow command with the project's settings", add_help=False)
     airflow.add_argument("airflow_args", nargs=argparse.REMAINDER)
     commands.add_parser("env", help="print the environment (shell exports) that Airflow runs with")
@@ -309,6 +314,16 @@ def cmd_render_docs(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_render_sql(_: argparse.Namespace) -> int:
+    from globalcart.warehouse.render import render_sql
+
+    rendered, changed = render_sql()
+    for name in changed:
+        _say(f"rendered {name}")
+    _say(f"{len(rendered)} SQL files rendered, {len(changed)} changed")
+    return 0
+
+
 def cmd_env(_: argparse.Namespace) -> int:
     from globalcart.dev.airflow_env import airflow_environment
 
@@ -346,6 +361,7 @@ _COMMANDS = {
     "provision": cmd_provision,
     "export-kpis": cmd_export_kpis,
     "bench": cmd_bench,
+    "render-sql": cmd_render_sql,
     "env": cmd_env,
     "render-docs": cmd_render_docs,
     "airflow": cmd_airflow,

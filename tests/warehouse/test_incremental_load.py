@@ -11,6 +11,7 @@ import pytest
 
 from globalcart import db
 from globalcart.source import simulator
+from globalcart.warehouse.steps import step_parameters
 from tests.support.stack import Stack
 from tests.support.star import assert_same_content, full_rebuild_content, star_content
 
@@ -74,7 +75,7 @@ def test_a_stale_or_out_of_order_row_never_overwrites_a_newer_one(stack: Stack) 
             (order_id,),
         )
         conn.commit()
-        db.run_sql_step(conn, "merge/merge_mirror_orders.sql", {"run_id": "stale-replay"})
+        db.run_sql_step(conn, "merge/merge_mirror_orders.sql", step_parameters("stale-replay"))
     assert stack.warehouse_sql("select status, updated_at from mirror.orders where order_id = %s", (order_id,)) == [
         (status, updated_at)
     ]

@@ -24,7 +24,14 @@ from globalcart.quality import gate
 from globalcart.quality.decision import SendAlert, decide
 from globalcart.settings import SOURCE, WAREHOUSE, Database
 from globalcart.warehouse import extract, migrations
-from globalcart.warehouse.steps import DIMENSION_STEPS, FACT_STEPS, MERGE_STEPS, RESET_STEP, step_name
+from globalcart.warehouse.steps import (
+    DIMENSION_STEPS,
+    FACT_STEPS,
+    MERGE_STEPS,
+    RESET_STEP,
+    step_name,
+    step_parameters,
+)
 
 Progress = Callable[[str], None]
 
@@ -81,7 +88,7 @@ def extract_changed_rows(run: IncrementalRun) -> dict[str, int]:
     """Stage the changed rows; a full refresh first forgets what was loaded."""
     if run.full_refresh:
         with db.connect(run.warehouse) as conn:
-            db.run_sql_step(conn, RESET_STEP, {"run_id": run.run_id})
+            db.run_sql_step(conn, RESET_STEP, step_parameters(run.run_id))
         run.progress("full refresh: mirror, star schema and watermarks reset; extracting the whole source")
     if not run.advance_watermarks:
         run.progress(f"re-extracting rows changed in [{run.since}, {run.until}) without moving the watermarks")
@@ -104,7 +111,7 @@ def sql_step(sql_file: str) -> Callable[[IncrementalRun], None]:
 
     def run_step(run: IncrementalRun) -> None:
         with db.connect(run.warehouse) as conn:
-            db.run_sql_step(conn, sql_file, {"run_id": run.run_id})
+            db.run_sql_step(conn, sql_file, step_parameters(run.run_id))
 
     run_step.__name__ = step_name(sql_file)
     return run_step

@@ -1,3 +1,4 @@
+-- Rendered by `globalcart render-sql` from include/sql/templates/build/build_dim_customer.sql.j2.
 -- Bring dim_customer up to date with the customers merged since its last build.
 -- Slowly changing type 2 on region and segment; other attributes type 1.
 
@@ -5,19 +6,18 @@
 set local random_page_cost = 1.1;
 
 -- Wait for merges still in flight (they hold this lock shared), so no merged row is skipped.
-select pg_advisory_xact_lock(36020252);
+select pg_advisory_xact_lock(%(merge_build_lock)s);
 
 create temp table changed_customers on commit drop as
-select c.*
-from mirror.customers as c
-where c.merge_seq > coalesce(
+select x.*
+from mirror.customers as x
+where x.merge_seq > coalesce(
     (
         select p.built_through_merge_seq from audit.build_progress as p
         where p.target_table = 'dim_customer'
     ), 0
 );
 
--- Planner statistics for the temp table, or it guesses and hashes whole tables.
 analyze changed_customers;
 
 -- A member inferred from a fact is completed in place when the customer arrives.

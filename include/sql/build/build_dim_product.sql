@@ -1,3 +1,4 @@
+-- Rendered by `globalcart render-sql` from include/sql/templates/build/build_dim_product.sql.j2.
 -- Bring dim_product up to date with the products and price-list rows merged since
 -- its last build. Type 2 on list price and unit cost (versions follow the shop's
 -- price list) and on category (versions start when the shop recorded a new
@@ -7,7 +8,7 @@
 set local random_page_cost = 1.1;
 
 -- Wait for merges still in flight (they hold this lock shared), so no merged row is skipped.
-select pg_advisory_xact_lock(36020252);
+select pg_advisory_xact_lock(%(merge_build_lock)s);
 
 create temp table changed_products on commit drop as
 with progress as (

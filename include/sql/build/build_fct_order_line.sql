@@ -1,3 +1,4 @@
+-- Rendered by `globalcart render-sql` from include/sql/templates/build/build_fct_order_line.sql.j2.
 -- Rebuild the order lines touched by anything merged since the last build: the
 -- line itself, its order (status, channel...), its customer (a new version), or
 -- its product's price list (the cost valid when the order was placed).
@@ -8,7 +9,7 @@ set local random_page_cost = 1.1;
 set local join_collapse_limit = 1;
 
 -- Wait for merges still in flight (they hold this lock shared), so no merged row is skipped.
-select pg_advisory_xact_lock(36020252);
+select pg_advisory_xact_lock(%(merge_build_lock)s);
 
 create temp table build_window on commit drop as
 select

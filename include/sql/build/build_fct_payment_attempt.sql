@@ -1,3 +1,4 @@
+-- Rendered by `globalcart render-sql` from include/sql/templates/build/build_fct_payment_attempt.sql.j2.
 -- Rebuild the payment attempts touched by anything merged since the last build:
 -- the attempt itself or its order (customer, channel).
 
@@ -7,7 +8,7 @@ set local random_page_cost = 1.1;
 set local join_collapse_limit = 1;
 
 -- Wait for merges still in flight (they hold this lock shared), so no merged row is skipped.
-select pg_advisory_xact_lock(36020252);
+select pg_advisory_xact_lock(%(merge_build_lock)s);
 
 create temp table build_window on commit drop as
 select
@@ -15,8 +16,7 @@ select
         (
             select p.built_through_merge_seq from audit.build_progress as p
             where p.target_table = 'fct_payment_attempt'
-        ),
-        0
+        ), 0
     ) as built_after,
     (select case when s.is_called then s.last_value else 0 end from mirror.merge_seq as s) as built_through;
 

@@ -1,3 +1,4 @@
+-- Rendered by `globalcart render-sql` from include/sql/templates/build/build_fct_shipment.sql.j2.
 -- Rebuild the shipments touched by anything merged since the last build: the
 -- shipment itself (a late delivery lands here), its order, or its customer.
 
@@ -7,7 +8,7 @@ set local random_page_cost = 1.1;
 set local join_collapse_limit = 1;
 
 -- Wait for merges still in flight (they hold this lock shared), so no merged row is skipped.
-select pg_advisory_xact_lock(36020252);
+select pg_advisory_xact_lock(%(merge_build_lock)s);
 
 create temp table build_window on commit drop as
 select

@@ -1,3 +1,5 @@
+-- Rendered by `globalcart render-sql` from include/sql/templates/extract/select_changed.sql.j2
+-- and the product_prices contract in include/globalcart/warehouse/contracts.py.
 -- The product prices changed in [since, until): since is the watermark (inclusive, so rows sharing the
 -- watermark's timestamp are read again and ignored by the merge if not newer).
 select

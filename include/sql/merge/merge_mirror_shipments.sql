@@ -1,3 +1,5 @@
+-- Rendered by `globalcart render-sql` from include/sql/templates/merge/merge_mirror.sql.j2
+-- and the shipments contract in include/globalcart/warehouse/contracts.py.
 -- Merge the extracted shipments into the mirror, in one transaction:
 -- rows that break the contract are kept in audit.rejected_rows with the reason; of the
 -- rest, the newest version of each row wins (a stale or out-of-order row never
@@ -5,7 +7,7 @@
 -- recorded in audit.status_transitions; and the table's watermark advances
 -- to what this batch actually loaded.
 -- Builds wait for merges in flight: they take this lock exclusively.
-select pg_advisory_xact_lock_shared(36020252);
+select pg_advisory_xact_lock_shared(%(merge_build_lock)s);
 
 with checked as (
     select
@@ -187,7 +189,8 @@ on conflict (table_name) do update
         run_id = excluded.run_id,
         advanced_at = now();
 
--- After a large merge (the initial load, a full refresh) refresh the planner's statistics now.
+-- After a large merge (the initial load, a full refresh) refresh the planner's statistics
+-- now: the next incremental run's lookups depend on them, and autovacuum may not have run.
 do $$
 begin
     if (select count(*) from staging.shipments) > 100000 then
