@@ -44,47 +44,6 @@ DAY = 86_400
 HOUR = 3_600
 MINUTE = 60
 
-# What world.py leaves open: shapes of orders, the catalogue and the back office.
-LINES_PER_ORDER_PROBS = (0.38, 0.27, 0.17, 0.11, 0.07)  # 1..5 lines, mean 2.22
-QUANTITY_PROBS = (0.74, 0.18, 0.05, 0.03)  # 1..4 units
-# Orders by hour of the day: quiet at night, busiest in the evening.
-HOURLY_PROFILE = (
-    0.25, 0.15, 0.10, 0.08, 0.08, 0.12, 0.25, 0.45, 0.70, 0.85, 0.95, 1.00,
-    1.05, 1.00, 0.95, 0.95, 1.00, 1.10, 1.25, 1.40, 1.45, 1.30, 0.95, 0.55,
-)  # fmt: skip
-GROWTH_FLOOR = 0.2  # acquisition at the start, relative to the mature shop
-GROWTH_MIDPOINT = 0.4  # where the logistic acquisition curve turns, as a share of the history
-GROWTH_STEEPNESS = 8.0
-SIGNUP_ONLY_SHARE = 0.10  # customers who sign up and never order, relative to buyers
-SIGNUP_AT_CHECKOUT_SHARE = 0.45  # the rest signed up some days before their first order
-SIGNUP_LEAD_MEAN_DAYS = 5.0
-PREFERRED_CHANNEL_SHARE = 0.6  # orders placed through the channel that acquired the customer
-PREFERRED_METHOD_SHARE = 0.85  # orders paid with the customer's usual method
-MAX_ORDERS_PER_CUSTOMER = 400
-CLOSE_PROBABILITY = 0.03  # lapsed customers who close their account
-CLOSE_AFTER_DAYS = (75, 365)
-CATALOGUE_LEAD_DAYS = 400  # products on sale before the history starts were launched this far back
-LAUNCHED_DURING_HISTORY_SHARE = 0.25
-POPULARITY_SKEW = 1.4  # longer-listed products sell more
-PRICE_STEP_MEAN = 0.012  # log change of a list price at a repricing: a slow upward creep...
-PRICE_STEP_SIGMA = 0.07  # ...with markdowns and raises around it
-MAIN_FULFILLMENT_CENTER_SHARE = 0.7
-BANK_TRANSFER_SETTLE_DAYS = (0.5, 3.0)  # bank transfers stay 'authorized' this long
-UNPAID_CANCEL_AFTER_DAYS = (1.0, 3.0)  # orders whose payment failed are cancelled after this
-PROMOTION_GAP_DAYS = (5.0, 20.0)
-PROMOTION_LENGTH_DAYS = (3.0, 14.0)
-PROMOTION_CANCELLED_SHARE = 0.04
-PEAK_PROMOTION_DEPTH = 1.5  # the campaign around the yearly peak discounts deeper
-PROMOTION_USE_START = 0.18  # share of orders that use an active promotion, rising with depth
-PROMOTION_USE_END = 0.40
-LATE_RETURN_REASON_SHARE = 0.5  # returns after a late parcel that give lateness as the reason
-FULL_RETURN_SHARE = 0.75  # multi-unit lines returned whole
-RETURN_RECEIVED_DAYS = (2.0, 12.0)
-RETURN_DECIDED_DAYS = (0.5, 5.0)
-RETURN_REJECTED_SHARE = 0.05
-SHIPPING_BASE_BY_REGION = {"north_america": 5.5, "europe": 6.9, "latin_america": 9.8, "asia_pacific": 11.5}
-SHIPPING_PER_UNIT = 1.1
-
 FIRST_NAMES = (
     "Ava", "Liam", "Emma", "Noah", "Olivia", "Lucas", "Mia", "Mateo", "Sofia", "Leon", "Hannah", "Ethan",
     "Chloe", "Hugo", "Lea", "Arjun", "Yuki", "Kenji", "Mei", "Chen", "Aisha", "Omar", "Lina", "Jonas",
@@ -122,18 +81,6 @@ PRODUCT_NOUNS = {
     "books": ("Novel", "Cookbook", "Atlas", "Biography", "Guide"),
     "toys": ("Puzzle", "Building Set", "Plush", "Board Game", "Kite"),
 }
-# Reasons other than late delivery, per category, in world.RETURN_REASONS order (without 'late_delivery').
-RETURN_REASON_WEIGHTS = {
-    "apparel": (0.04, 0.06, 0.52, 0.18, 0.20),
-    "footwear": (0.05, 0.06, 0.50, 0.17, 0.22),
-    "electronics": (0.34, 0.10, 0.00, 0.30, 0.26),
-    "home": (0.38, 0.12, 0.00, 0.25, 0.25),
-    "beauty": (0.20, 0.15, 0.00, 0.30, 0.35),
-    "sports": (0.15, 0.10, 0.25, 0.20, 0.30),
-    "books": (0.45, 0.25, 0.00, 0.05, 0.25),
-    "toys": (0.35, 0.15, 0.00, 0.20, 0.30),
-}
-
 # Tables in the order they are loaded; a table's keys are built once it and the tables it references are in.
 LOAD_ORDER = (
     "carriers", "fulfillment_centers", "products", "product_prices", "promotions",
@@ -375,13 +322,15 @@ def _calendar(params: GenerationParams) -> _Calendar:
     dates = epoch_days.astype("datetime64[D]")
     weekday = (epoch_days + 3) % 7  # 1970-01-01 was a Thursday; Monday is 0
     day_of_year = (dates - dates.astype("datetime64[Y]")).astype(np.int64) + 1
-    yearly = 1 + world.YEARLY_AMPLITUDE * np.cos(2 * np.pi * (day_of_year - world.YEARLY_PEAK_DAY) / 365.25)
-    season = np.asarray(world.WEEKLY_PROFILE)[weekday] * yearly
+    yearly = 1 + world.DEMAND.yearly_amplitude * np.cos(
+        2 * np.pi * (day_of_year - world.DEMAND.yearly_peak_day) / 365.25
+    )
+    season = np.asarray(world.DEMAND.weekly_profile)[weekday] * yearly
     season = season / season.mean()
     x = (np.arange(params.days) + 0.5) / params.days
-    logistic = 1 / (1 + np.exp(-GROWTH_STEEPNESS * (x - GROWTH_MIDPOINT)))
+    logistic = 1 / (1 + np.exp(-world.DEMAND.growth_steepness * (x - world.DEMAND.growth_midpoint)))
     # New customers arrive along a logistic curve: fast growth that flattens out.
-    acquisition = np.cumsum((GROWTH_FLOOR + (1 - GROWTH_FLOOR) * logistic) * season)
+    acquisition = np.cumsum((world.DEMAND.growth_floor + (1 - world.DEMAND.growth_floor) * logistic) * season)
     span = logistic[-1] - logistic[0]
     return _Calendar(
         start=start,
@@ -406,7 +355,7 @@ def _seconds(rng: np.random.Generator, low_days: float, high_days: float, size: 
 
 
 def _time_of_day(rng: np.random.Generator, size: int) -> np.ndarray:
-    return _choice(rng, HOURLY_PROFILE, size) * HOUR + rng.integers(0, HOUR, size)
+    return _choice(rng, world.DEMAND.hourly_profile, size) * HOUR + rng.integers(0, HOUR, size)
 
 
 def _group_starts(counts: np.ndarray) -> np.ndarray:
@@ -439,16 +388,16 @@ def _pick_within(rng: np.random.Generator, table: np.ndarray, counts: np.ndarray
 
 def _send_network(sender: _Sender) -> None:
     carriers = _Rows("carriers", len(world.CARRIERS))
-    carriers.text_values("carrier_code", [c[0] for c in world.CARRIERS])
-    carriers.text_values("carrier_name", [c[1] for c in world.CARRIERS])
+    carriers.text_values("carrier_code", [c.code for c in world.CARRIERS])
+    carriers.text_values("carrier_name", [c.name for c in world.CARRIERS])
     # Reference rows exist before the history; a fixed instant keeps them deterministic.
     carriers.ts("created_at", np.full(len(world.CARRIERS), _REFERENCE_TIME))
     carriers.ts("updated_at", np.full(len(world.CARRIERS), _REFERENCE_TIME))
     sender.copy(carriers)
     centers = _Rows("fulfillment_centers", len(world.FULFILLMENT_CENTERS))
-    centers.text_values("fulfillment_center_code", [f[0] for f in world.FULFILLMENT_CENTERS])
-    centers.text_values("city", [f[1] for f in world.FULFILLMENT_CENTERS])
-    centers.text_values("region", [f[2] for f in world.FULFILLMENT_CENTERS])
+    centers.text_values("fulfillment_center_code", [f.code for f in world.FULFILLMENT_CENTERS])
+    centers.text_values("city", [f.city for f in world.FULFILLMENT_CENTERS])
+    centers.text_values("region", [f.region for f in world.FULFILLMENT_CENTERS])
     centers.ts("created_at", np.full(len(world.FULFILLMENT_CENTERS), _REFERENCE_TIME))
     centers.ts("updated_at", np.full(len(world.FULFILLMENT_CENTERS), _REFERENCE_TIME))
     sender.copy(centers)
@@ -476,23 +425,25 @@ def _products(rng: np.random.Generator, cal: _Calendar, params: GenerationParams
     per_category = np.maximum(5, np.round(total * shares / shares.sum()).astype(np.int64))
     category = np.repeat(np.arange(len(categories)), per_category)
     n = len(category)
-    later = rng.random(n) < LAUNCHED_DURING_HISTORY_SHARE
+    later = rng.random(n) < world.CATALOGUE.launched_during_history_share
     later[_group_starts(per_category)] = False  # every category has something to sell from day one
     launched = np.where(
         later,
         cal.start + _seconds(rng, 0, 0.9 * cal.days, n),
-        cal.start - _seconds(rng, 1, CATALOGUE_LEAD_DAYS, n),
+        cal.start - _seconds(rng, 1, world.CATALOGUE.lead_days, n),
     )
     by_launch = np.lexsort((np.arange(n), launched))  # product ids follow launch order
     category, launched = category[by_launch], launched[by_launch]
     low = np.array([c.price_low for c in categories])[category]
     high = np.array([c.price_high for c in categories])[category]
     first_price = np.exp(rng.uniform(np.log(low), np.log(high)))
-    cost_ratio = np.array([c.cost_ratio for c in categories])[category] * rng.uniform(0.9, 1.1, n)
+    cost_ratio = np.array([c.cost_ratio for c in categories])[category] * rng.uniform(
+        *world.CATALOGUE.cost_ratio_spread, n
+    )
 
     # Price-list changes: a Poisson number per product, at whole minutes after its launch.
     life_seconds = cal.end - 1 - launched
-    changes = rng.poisson(life_seconds / DAY / world.REPRICE_EVERY_DAYS)
+    changes = rng.poisson(life_seconds / DAY / world.CATALOGUE.reprice_every_days)
     product = np.repeat(np.arange(n), 1 + changes)
     first = _rank_in_group(1 + changes) == 0
     minutes = (rng.random(len(product)) * (life_seconds[product] // MINUTE)).astype(np.int64)
@@ -505,13 +456,13 @@ def _products(rng: np.random.Generator, cal: _Calendar, params: GenerationParams
     rows = np.bincount(product, minlength=n)
     first_row = _group_starts(rows)
     last_row = first_row + rows - 1
-    step = rng.normal(PRICE_STEP_MEAN, PRICE_STEP_SIGMA, len(product))
+    step = rng.normal(world.CATALOGUE.price_step_mean, world.CATALOGUE.price_step_sigma, len(product))
     step[first_row] = 0.0
     price = first_price[product] * np.exp(_cumsum_in_groups(step, rows))
     price_cents = np.maximum(np.ceil(price) * 100 - 1, 99).astype(np.int64)  # x.99 price points
     years = (valid_from - launched[product]) / (365.25 * DAY)
-    cost = first_price[product] * cost_ratio[product] * (1 + world.COST_DRIFT_PER_YEAR) ** years
-    cost_cents = np.round(cost * rng.uniform(0.98, 1.02, len(product)) * 100).astype(np.int64)
+    cost = first_price[product] * cost_ratio[product] * (1 + world.CATALOGUE.cost_drift_per_year) ** years
+    cost_cents = np.round(cost * rng.uniform(*world.CATALOGUE.cost_noise, len(product)) * 100).astype(np.int64)
 
     brand_pick = rng.integers(0, 1 << 30, n).tolist()
     noun_pick = rng.integers(0, 1 << 30, n).tolist()
@@ -568,30 +519,37 @@ class _Promotions:
 
 
 def _promotions(rng: np.random.Generator, cal: _Calendar, sender: _Sender) -> _Promotions:
-    gaps = _seconds(rng, *PROMOTION_GAP_DAYS, cal.days // 5 + 2)
+    gaps = _seconds(rng, *world.PROMOTIONS.gap_days, cal.days // 5 + 2)
     starts = cal.start + _seconds(rng, 0, 7, 1)[0] + np.cumsum(gaps) - gaps[0]
     starts = starts[starts < cal.end - HOUR]
-    lengths = _seconds(rng, *PROMOTION_LENGTH_DAYS, len(starts))
+    lengths = _seconds(rng, *world.PROMOTIONS.length_days, len(starts))
     # Every year a deeper campaign runs up to the yearly peak of demand.
     first_year = dt.datetime.fromtimestamp(cal.start, dt.UTC).year
     last_year = dt.datetime.fromtimestamp(cal.end, dt.UTC).year
     new_year = [int(dt.datetime(y, 1, 1, tzinfo=dt.UTC).timestamp()) for y in range(first_year, last_year + 1)]
-    peak_starts = np.array(new_year, dtype=np.int64) + (world.YEARLY_PEAK_DAY - 11) * DAY + 6 * HOUR
+    peak_starts = (
+        np.array(new_year, dtype=np.int64)
+        + (world.DEMAND.yearly_peak_day - world.PROMOTIONS.peak_lead_days) * DAY
+        + 6 * HOUR
+    )
     peak_starts = peak_starts[(peak_starts >= cal.start) & (peak_starts < cal.end - HOUR)]
     peak = np.concatenate([np.zeros(len(starts), dtype=bool), np.ones(len(peak_starts), dtype=bool)])
     starts = np.concatenate([starts, peak_starts])
-    lengths = np.concatenate([lengths, np.full(len(peak_starts), 12 * DAY)])
+    lengths = np.concatenate([lengths, np.full(len(peak_starts), world.PROMOTIONS.peak_length_days * DAY)])
     by_start = np.lexsort((peak, starts))
     starts, lengths, peak = starts[by_start], lengths[by_start], peak[by_start]
     n = len(starts)
     ends = starts + lengths
     progress = cal.growth_progress[cal.day_of(starts + lengths // 2)]
-    depth = world.DISCOUNT_DEPTH_START + (world.DISCOUNT_DEPTH_END - world.DISCOUNT_DEPTH_START) * progress
-    rate = depth * rng.uniform(0.75, 1.25, n) * np.where(peak, PEAK_PROMOTION_DEPTH, 1.0)
-    rate_e4 = np.clip(np.round(rate * 10_000), 200, 6_000).astype(np.int64)
-    created = starts - _seconds(rng, 2, 21, n)
-    cancelled_at = created + ((starts - created) * rng.uniform(0.2, 0.9, n)).astype(np.int64)
-    cancelled = (rng.random(n) < PROMOTION_CANCELLED_SHARE) & ~peak & (cancelled_at < cal.end)
+    depth = world.PROMOTIONS.depth_start + (world.PROMOTIONS.depth_end - world.PROMOTIONS.depth_start) * progress
+    rate = depth * rng.uniform(*world.PROMOTIONS.depth_spread, n) * np.where(peak, world.PROMOTIONS.peak_depth, 1.0)
+    low_e4, high_e4 = (round(bound * 10_000) for bound in world.PROMOTIONS.rate_bounds)
+    rate_e4 = np.clip(np.round(rate * 10_000), low_e4, high_e4).astype(np.int64)
+    created = starts - _seconds(rng, *world.PROMOTIONS.announced_days, n)
+    cancelled_at = created + ((starts - created) * rng.uniform(*world.PROMOTIONS.cancelled_into_notice, n)).astype(
+        np.int64
+    )
+    cancelled = (rng.random(n) < world.PROMOTIONS.cancelled_share) & ~peak & (cancelled_at < cal.end)
     ended = ~cancelled & (ends < cal.end)
     status = np.where(cancelled, 2, np.where(ended, 1, 0))
     updated = np.where(cancelled, cancelled_at, np.where(ended, ends, created))
@@ -641,9 +599,11 @@ def _draw_buyers(rng: np.random.Generator, cal: _Calendar, size: int) -> _Buyers
     """New customers and every order each places before the end of the history."""
     day = np.minimum(np.searchsorted(cal.acquisition_cdf, rng.random(size), side="right"), cal.days - 1)
     first_time = _time_of_day(rng, size)
-    planned = np.minimum(rng.geometric(world.STOP_PROBABILITY_AFTER_ORDER, size), MAX_ORDERS_PER_CUSTOMER)
+    planned = np.minimum(rng.geometric(world.CUSTOMERS.stop_probability_after_order, size), world.CUSTOMERS.max_orders)
     repeats = planned - 1
-    gaps = rng.lognormal(np.log(world.REPEAT_GAP_MEDIAN_DAYS), world.REPEAT_GAP_SIGMA, int(repeats.sum()))
+    gaps = rng.lognormal(
+        np.log(world.CUSTOMERS.repeat_gap_median_days), world.CUSTOMERS.repeat_gap_sigma, int(repeats.sum())
+    )
     owner = np.repeat(np.arange(size), repeats)
     # Gaps run on the seasonal clock, so repeat purchases follow the weekly and yearly pattern too.
     first_clock = cal.clock[day] + cal.season[day] * first_time / DAY
@@ -654,7 +614,7 @@ def _draw_buyers(rng: np.random.Generator, cal: _Calendar, size: int) -> _Buyers
     order_day = np.concatenate([day, repeat_day])
     order_time = np.concatenate([first_time, _time_of_day(rng, len(owner))])
     by_customer = np.argsort(customer, kind="stable")
-    lines = _choice(rng, LINES_PER_ORDER_PROBS, len(customer)) + 1
+    lines = _choice(rng, world.BASKETS.lines_per_order, len(customer)) + 1
     return _Buyers(
         size=size,
         order_customer=customer[by_customer],
@@ -702,14 +662,15 @@ def _customers(rng: np.random.Generator, cal: _Calendar, buyers: _Buyers, sender
     starts = _group_starts(np.bincount(buyers.order_customer, minlength=n_buyers))
     first_order = np.minimum.reduceat(buyers.ordered_at, starts)
     last_order = np.maximum.reduceat(buyers.ordered_at, starts)
-    at_checkout = rng.random(n_buyers) < SIGNUP_AT_CHECKOUT_SHARE
+    checkout = world.CUSTOMERS.signup_at_checkout_minutes
+    at_checkout = rng.random(n_buyers) < world.CUSTOMERS.signup_at_checkout_share
     lead = np.where(
         at_checkout,
-        rng.integers(MINUTE, 30 * MINUTE, n_buyers),
-        (rng.exponential(SIGNUP_LEAD_MEAN_DAYS, n_buyers) * DAY).astype(np.int64),
+        rng.integers(checkout[0] * MINUTE, checkout[1] * MINUTE, n_buyers),
+        (rng.exponential(world.CUSTOMERS.signup_lead_mean_days, n_buyers) * DAY).astype(np.int64),
     )
     signed_up = np.maximum(first_order - lead, cal.start)
-    n_browsers = round(n_buyers * SIGNUP_ONLY_SHARE)
+    n_browsers = round(n_buyers * world.CUSTOMERS.signup_only_share)
     browser_day = np.minimum(np.searchsorted(cal.acquisition_cdf, rng.random(n_browsers), side="right"), cal.days - 1)
     signed_up = np.concatenate([signed_up, cal.start + browser_day * DAY + _time_of_day(rng, n_browsers)])
     last_seen = np.concatenate([last_order, signed_up[n_buyers:]])
@@ -724,14 +685,14 @@ def _customers(rng: np.random.Generator, cal: _Calendar, buyers: _Buyers, sender
     country_first = np.array(_group_starts(np.array([len(r.countries) for r in world.REGIONS])))
     country_count = np.array([len(r.countries) for r in world.REGIONS])
     country = country_first[region] + (rng.random(n) * country_count[region]).astype(np.int64)
-    segment = _choice(rng, [s[1] for s in world.SEGMENTS], n)
-    channel = _choice(rng, [c[1] for c in world.CHANNELS], n)
+    segment = _choice(rng, [s.share for s in world.SEGMENTS], n)
+    channel = _choice(rng, [c.share for c in world.CHANNELS], n)
     method = _choice(rng, [m.share for m in world.PAYMENT_METHODS], n)
     first_name = rng.integers(0, len(FIRST_NAMES), n)
     last_name = rng.integers(0, len(LAST_NAMES), n)
     domain = rng.integers(0, len(EMAIL_DOMAINS), n)
-    closed_at = last_seen + _seconds(rng, *CLOSE_AFTER_DAYS, n)
-    closed = (rng.random(n) < CLOSE_PROBABILITY) & (closed_at < cal.end)
+    closed_at = last_seen + _seconds(rng, *world.CUSTOMERS.close_after_days, n)
+    closed = (rng.random(n) < world.CUSTOMERS.close_probability) & (closed_at < cal.end)
 
     ids = np.arange(1, n + 1)
     t = _Rows("customers", n)
@@ -742,8 +703,8 @@ def _customers(rng: np.random.Generator, cal: _Calendar, buyers: _Buyers, sender
     t.text_pieces("full_name", [(first_name, FIRST_NAMES), " ", (last_name, LAST_NAMES)])
     t.text("region", region, [r.name for r in world.REGIONS])
     t.text("country_code", country, countries)
-    t.text("segment", segment, [s[0] for s in world.SEGMENTS])
-    t.text("acquisition_channel", channel, [c[0] for c in world.CHANNELS])
+    t.text("segment", segment, [s.name for s in world.SEGMENTS])
+    t.text("acquisition_channel", channel, [c.name for c in world.CHANNELS])
     t.text("status", closed.astype(np.int64), CUSTOMER_STATUSES)
     t.ts("signed_up_at", signed_up)
     t.ts("created_at", signed_up)
@@ -770,18 +731,20 @@ def _orders(
     customer, ordered_at, lines = customer[by_time], buyers.ordered_at[by_time], buyers.lines[by_time]
     n = len(customer)
     channel = np.where(
-        rng.random(n) < PREFERRED_CHANNEL_SHARE,
+        rng.random(n) < world.CUSTOMERS.preferred_channel_share,
         customers.channel[customer],
-        _choice(rng, [c[1] for c in world.CHANNELS], n),
+        _choice(rng, [c.share for c in world.CHANNELS], n),
     )
     method = np.where(
-        rng.random(n) < PREFERRED_METHOD_SHARE,
+        rng.random(n) < world.CUSTOMERS.preferred_method_share,
         customers.method[customer],
         _choice(rng, [m.share for m in world.PAYMENT_METHODS], n),
     )
     best = promotions.best[np.searchsorted(promotions.boundaries, ordered_at, side="right") - 1]
     use_share = (
-        PROMOTION_USE_START + (PROMOTION_USE_END - PROMOTION_USE_START) * cal.growth_progress[cal.day_of(ordered_at)]
+        world.PROMOTIONS.use_share_start
+        + (world.PROMOTIONS.use_share_end - world.PROMOTIONS.use_share_start)
+        * cal.growth_progress[cal.day_of(ordered_at)]
     )
     promotion = np.where((best >= 0) & (rng.random(n) < use_share), best, -1)
     return _Orders(customer, ordered_at, lines, channel, method, promotion)
@@ -810,11 +773,11 @@ def _lines(rng: np.random.Generator, orders: _Orders, catalogue: _Catalogue, pro
     for c in range(len(world.CATEGORIES)):  # per category: line times are sorted, so the search is fast
         mine = category == c
         available[mine] = np.searchsorted(catalogue.launch_sorted[c], at[mine], "right")
-    pick = (available * rng.random(n) ** POPULARITY_SKEW).astype(np.int64)
+    pick = (available * rng.random(n) ** world.BASKETS.popularity_skew).astype(np.int64)
     product = catalogue.by_category_product[catalogue.category_first[category] + pick]
     price_row = np.searchsorted(catalogue.price_key, (product << 34) | (at - catalogue.base), "right") - 1
     price = catalogue.price_cents[price_row]
-    quantity = _choice(rng, QUANTITY_PROBS, n) + 1
+    quantity = _choice(rng, world.BASKETS.units_per_line, n) + 1
     promotion = orders.promotion[order]
     rate_e4 = np.append(promotions.rate_e4, 0)[promotion]  # -1 (no promotion) picks the appended 0
     discount = _round_div(rate_e4 * quantity * price, 10_000)
@@ -876,10 +839,10 @@ def _lifecycle(
     methods = world.PAYMENT_METHODS
 
     # Payment attempts: each is declined at the method's rate; after a decline the customer may retry.
-    tries = world.MAX_PAYMENT_ATTEMPTS
+    tries = world.PAYMENTS.max_attempts
     decline_rate = np.array([m.decline_rate for m in methods])[orders.method]
     declined = rng.random((n, tries)) < decline_rate[:, None]
-    retries = rng.random((n, tries)) < world.RETRY_PROBABILITY
+    retries = rng.random((n, tries)) < world.PAYMENTS.retry_probability
     planned = np.ones(n, dtype=np.int64)
     succeeded = np.zeros(n, dtype=bool)
     trying = np.ones(n, dtype=bool)
@@ -888,44 +851,52 @@ def _lifecycle(
         trying &= declined[:, k] & retries[:, k] & (k + 1 < tries)
         planned += trying
     pauses = np.empty((n, tries), dtype=np.int64)
-    pauses[:, 0] = rng.integers(10, 4 * MINUTE, n)
-    pauses[:, 1:] = rng.integers(MINUTE, 2 * HOUR, (n, tries - 1))
+    pauses[:, 0] = rng.integers(*world.PAYMENTS.first_attempt_seconds, n)
+    pauses[:, 1:] = rng.integers(*world.PAYMENTS.retry_seconds, (n, tries - 1))
     attempted_at = orders.ordered_at[:, None] + np.cumsum(pauses, axis=1)
     attempts = ((np.arange(tries) < planned[:, None]) & (attempted_at < end)).sum(axis=1)
     completed = attempts == planned
     last_at = attempted_at[np.arange(n), planned - 1]
     # Bank transfers stay authorized until the money arrives; other methods capture at once.
     bank = np.array([m.name == "bank_transfer" for m in methods])[orders.method]
-    paid_at = last_at + np.where(bank, _seconds(rng, *BANK_TRANSFER_SETTLE_DAYS, n), 0)
+    paid_at = last_at + np.where(bank, _seconds(rng, *world.PAYMENTS.bank_transfer_settle_days, n), 0)
     paid = succeeded & completed & (paid_at < end)
     authorized = succeeded & completed & ~paid
-    unpaid_cancel_at = last_at + _seconds(rng, *UNPAID_CANCEL_AFTER_DAYS, n)
+    unpaid_cancel_at = last_at + _seconds(rng, *world.PAYMENTS.unpaid_cancel_days, n)
     unpaid_cancelled = ~succeeded & completed & (unpaid_cancel_at < end)
 
     # Shipping plan for every order; only paid, not cancelled ones get a shipment.
-    centers = [f[0] for f in world.FULFILLMENT_CENTERS]
-    carriers = [c[0] for c in world.CARRIERS]
+    centers = [f.code for f in world.FULFILLMENT_CENTERS]
+    carriers = [c.code for c in world.CARRIERS]
     region = customers.region[orders.customer]
     serving = np.zeros((len(world.REGIONS), max(len(r.fulfillment_centers) for r in world.REGIONS)), np.int64)
     serving_count = np.array([len(r.fulfillment_centers) for r in world.REGIONS])
     for i, r in enumerate(world.REGIONS):  # a handful of regions
         serving[i, : len(r.fulfillment_centers)] = [centers.index(code) for code in r.fulfillment_centers]
     other = _pick_within(rng, serving[:, 1:], np.maximum(serving_count - 1, 1), region)
-    main = (rng.random(n) < MAIN_FULFILLMENT_CENTER_SHARE) | (serving_count[region] == 1)
+    main = (rng.random(n) < world.SHIPPING.main_center_share) | (serving_count[region] == 1)
     center = np.where(main, serving[region, 0], other)
-    carrier = _choice(rng, [c[2] for c in world.CARRIERS], n)
-    on_time_rate = np.array([c[3] for c in world.CARRIERS])[carrier]
+    carrier = _choice(rng, [c.share for c in world.CARRIERS], n)
+    on_time_rate = np.array([c.on_time_rate for c in world.CARRIERS])[carrier]
     late_pair = (carrier == carriers.index(world.LATE_PAIR[0])) & (center == centers.index(world.LATE_PAIR[1]))
     on_time = rng.random(n) < np.where(late_pair, world.LATE_PAIR_ON_TIME_RATE, on_time_rate)
-    low, high = world.PROMISED_DELIVERY_DAYS
+    low, high = world.SHIPPING.promised_days
     promise = rng.integers(low, high + 1, n) * DAY
     promised_at = paid_at + promise
-    shipped_at = paid_at + MINUTE * 10 + (promise * rng.uniform(0.08, 0.35, n)).astype(np.int64)
-    early_by = ((promised_at - shipped_at) * rng.uniform(0.0, 0.65, n)).astype(np.int64)
-    late_by = HOUR + (rng.gamma(2.0, 1.0, n) * DAY).astype(np.int64)
+    shipped_at = (
+        paid_at
+        + world.SHIPPING.picking_minutes * MINUTE
+        + (promise * rng.uniform(*world.SHIPPING.ships_after_promise_share, n)).astype(np.int64)
+    )
+    early_by = ((promised_at - shipped_at) * rng.uniform(*world.SHIPPING.early_share, n)).astype(np.int64)
+    late_by = world.SHIPPING.late_min_hours * HOUR + (rng.gamma(world.SHIPPING.late_gamma_shape, 1.0, n) * DAY).astype(
+        np.int64
+    )
     delivered_at = np.where(on_time, promised_at - early_by, promised_at + late_by)
-    cancel_planned = succeeded & (rng.random(n) < world.CANCELLATION_RATE)
-    cancel_at = paid_at + ((shipped_at - paid_at) * rng.uniform(0.05, 0.9, n)).astype(np.int64)
+    cancel_planned = succeeded & (rng.random(n) < world.SHIPPING.cancellation_rate)
+    cancel_at = paid_at + ((shipped_at - paid_at) * rng.uniform(*world.SHIPPING.cancel_share_of_wait, n)).astype(
+        np.int64
+    )
     paid_cancelled = paid & cancel_planned & (cancel_at < end)
     has_shipment = paid & ~paid_cancelled
     shipped = has_shipment & ~cancel_planned & (shipped_at < end)
@@ -943,7 +914,7 @@ def _lifecycle(
     t = _Rows("orders", n)
     t.int8("order_id", np.arange(1, n + 1))
     t.int8("customer_id", orders.customer + 1)
-    t.text("channel", orders.channel, [c[0] for c in world.CHANNELS])
+    t.text("channel", orders.channel, [c.name for c in world.CHANNELS])
     t.text("status", status, ORDER_STATUSES)
     t.int8("promotion_id", orders.promotion + 1, null=orders.promotion < 0)
     t.text("currency_code", np.zeros(n, dtype=np.int64), ("USD",))
@@ -987,8 +958,9 @@ def _lifecycle(
     # Shipments: labels are created when the order is paid; ids in that order.
     shipment = np.flatnonzero(has_shipment)
     shipment = shipment[np.lexsort((shipment, paid_at[shipment]))]
-    base = np.array([SHIPPING_BASE_BY_REGION.get(r.name, 8.0) for r in world.REGIONS])[region[shipment]]
-    cost = (base + SHIPPING_PER_UNIT * lines.order_units[shipment] ** 0.8) * rng.uniform(0.9, 1.15, len(shipment))
+    base = np.array([r.shipping_base_cost for r in world.REGIONS])[region[shipment]]
+    tariff = base + world.SHIPPING.cost_per_unit * lines.order_units[shipment] ** world.SHIPPING.cost_unit_exponent
+    cost = tariff * rng.uniform(*world.SHIPPING.cost_spread, len(shipment))
     s_shipped, s_delivered = shipped[shipment], delivered[shipment]
     t = _Rows("shipments", len(shipment))
     t.int8("shipment_id", np.arange(1, len(shipment) + 1))
@@ -1030,32 +1002,30 @@ def _returns(rng: np.random.Generator, cal: _Calendar, lines: _Lines, life: _Lif
     n_lines = len(lines.order)
     rate = np.array([c.return_rate for c in world.CATEGORIES])[lines.category]
     late = life.late[lines.order] & life.delivered[lines.order]
-    rate = np.minimum(rate * np.where(late, world.LATE_DELIVERY_RETURN_UPLIFT, 1.0), 0.95)
+    rate = np.minimum(rate * np.where(late, world.RETURNS.late_delivery_uplift, 1.0), world.RETURNS.max_probability)
     chosen = life.delivered[lines.order] & (rng.random(n_lines) < rate)
     line = np.flatnonzero(chosen)
-    low, high = world.RETURN_DELAY_DAYS
+    low, high = world.RETURNS.delay_days
     requested_at = life.delivered_at[lines.order[line]] + rng.integers(low * DAY, high * DAY + 1, len(line))
     line, requested_at = line[requested_at < cal.end], requested_at[requested_at < cal.end]
     n = len(line)
     ordered = lines.quantity[line]
-    partial = (ordered > 1) & (rng.random(n) >= FULL_RETURN_SHARE)
+    partial = (ordered > 1) & (rng.random(n) >= world.RETURNS.full_return_share)
     quantity = np.where(partial, (rng.random(n) * (ordered - 1)).astype(np.int64) + 1, ordered)
 
     reasons = list(world.RETURN_REASONS)
     others = [r for r in reasons if r != "late_delivery"]
-    weights = np.array(
-        [RETURN_REASON_WEIGHTS.get(c.name, (1.0,) * len(others)) for c in world.CATEGORIES], dtype=np.float64
-    )
+    weights = np.array([[getattr(c.reasons, r) for r in others] for c in world.CATEGORIES], dtype=np.float64)
     cdf = np.cumsum(weights, axis=1) / weights.sum(axis=1, keepdims=True)
     category = lines.category[line]
     other = np.minimum((rng.random(n)[:, None] >= cdf[category]).sum(axis=1), len(others) - 1)
     other_code = np.array([reasons.index(r) for r in others])[other]
-    blames_lateness = late[line] & (rng.random(n) < LATE_RETURN_REASON_SHARE)
+    blames_lateness = late[line] & (rng.random(n) < world.RETURNS.late_reason_share)
     reason = np.where(blames_lateness, reasons.index("late_delivery"), other_code)
 
-    received_at = requested_at + _seconds(rng, *RETURN_RECEIVED_DAYS, n)
-    decided_at = received_at + _seconds(rng, *RETURN_DECIDED_DAYS, n)
-    rejected = rng.random(n) < RETURN_REJECTED_SHARE
+    received_at = requested_at + _seconds(rng, *world.RETURNS.received_days, n)
+    decided_at = received_at + _seconds(rng, *world.RETURNS.decided_days, n)
+    rejected = rng.random(n) < world.RETURNS.rejected_share
     received = received_at < cal.end
     decided = decided_at < cal.end
     status = np.select([~received, ~decided, rejected], [0, 1, 3], 2)
@@ -1105,14 +1075,14 @@ def _realised(cal: _Calendar, orders: _Orders, lines: _Lines, life: _Lifecycle, 
     return_rate = {names[i]: _rate(units_returned[i], units_delivered[i]) for i in range(k)}
     leakage = {names[i]: _rate(value_returned[i], net_delivered[i]) for i in range(k)}
 
-    centers = [f[0] for f in world.FULFILLMENT_CENTERS]
+    centers = [f.code for f in world.FULFILLMENT_CENTERS]
     pairs = len(world.CARRIERS) * len(centers)
     pair = life.shipment_pair[life.shipment_delivered]
     delivered_by_pair = np.bincount(pair, minlength=pairs)
     on_time_by_pair = np.bincount(pair, life.shipment_on_time[life.shipment_delivered], pairs)
     on_time = [
         {
-            "carrier": world.CARRIERS[p // len(centers)][0],
+            "carrier": world.CARRIERS[p // len(centers)].code,
             "fulfillment_center": centers[p % len(centers)],
             "delivered": int(delivered_by_pair[p]),
             "on_time_rate": _rate(on_time_by_pair[p], delivered_by_pair[p]),
@@ -1135,7 +1105,7 @@ def _realised(cal: _Calendar, orders: _Orders, lines: _Lines, life: _Lifecycle, 
     buyers = np.unique(customer)
     last = np.ones(len(customer), dtype=bool)
     last[:-1] = customer[1:] != customer[:-1]
-    churned = at[last] < cal.end - world.CHURN_WINDOW_DAYS * DAY
+    churned = at[last] < cal.end - world.CUSTOMERS.churn_window_days * DAY
     repeat = customer[1:] == customer[:-1]
     gaps = (at[1:] - at[:-1])[repeat]
 
@@ -1157,7 +1127,7 @@ def _realised(cal: _Calendar, orders: _Orders, lines: _Lines, life: _Lifecycle, 
         "cancellation_rate": _rate(float((life.status == 4).sum()), len(life.status)),
         "customers_with_orders": len(buyers),
         "churn_90d_rate": _rate(float(churned.sum()), len(buyers)),
-        "repeat_within_90d_share": _rate(float((gaps <= world.CHURN_WINDOW_DAYS * DAY).sum()), len(gaps)),
+        "repeat_within_90d_share": _rate(float((gaps <= world.CUSTOMERS.churn_window_days * DAY).sum()), len(gaps)),
         "discount_share_first_quarter": depth(line_at < cal.start + quarter),
         "discount_share_last_quarter": depth(line_at >= cal.end - quarter),
     }

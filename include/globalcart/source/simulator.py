@@ -174,7 +174,9 @@ class Step:
             )
             payments["attempted_at"].append(at)
             if declined:
-                gives_up = attempt >= world.MAX_PAYMENT_ATTEMPTS or self.rng.random() >= world.RETRY_PROBABILITY
+                gives_up = (
+                    attempt >= world.PAYMENTS.max_attempts or self.rng.random() >= world.PAYMENTS.retry_probability
+                )
                 if gives_up:
                     cancelled["order_id"].append(order_id)
                     cancelled["cancelled_at"].append(at + timedelta(minutes=1))
@@ -184,9 +186,9 @@ class Step:
             centers = regions[region].fulfillment_centers
             center = centers[0] if self.rng.random() < 0.7 else centers[self.rng.integers(len(centers))]
             carriers = world.CARRIERS
-            carrier_shares = np.array([c[2] for c in carriers])
-            carrier = carriers[self.rng.choice(len(carriers), p=carrier_shares / carrier_shares.sum())][0]
-            low, high = world.PROMISED_DELIVERY_DAYS
+            carrier_shares = np.array([c.share for c in carriers])
+            carrier = carriers[self.rng.choice(len(carriers), p=carrier_shares / carrier_shares.sum())].code
+            low, high = world.SHIPPING.promised_days
             shipments["order_id"].append(order_id)
             shipments["carrier_code"].append(carrier)
             shipments["fulfillment_center_code"].append(center)
@@ -205,7 +207,7 @@ class Step:
             return
         ids = np.array([o[0] for o in orders], dtype=np.int64)
         delay_hours = 4 + 32 * hash_uniform(ids, self.seed, _SALT_SHIP)
-        cancels = hash_uniform(ids, self.seed, _SALT_CANCEL) < world.CANCELLATION_RATE / 2
+        cancels = hash_uniform(ids, self.seed, _SALT_CANCEL) < world.SHIPPING.cancellation_rate / 2
         ship: dict[str, list] = {"order_id": [], "shipped_at": []}
         cancel: dict[str, list] = {"order_id": [], "cancelled_at": []}
         for (order_id, paid_at), hours, is_cancelled in zip(orders, delay_hours, cancels, strict=True):
@@ -226,7 +228,7 @@ class Step:
         ids = np.array([s[0] for s in shipments], dtype=np.int64)
         late_draw = hash_uniform(ids, self.seed, _SALT_LATE)
         timing = hash_uniform(ids, self.seed, _SALT_DELIVERY)
-        on_time_rate = {code: rate for code, _, _, rate in world.CARRIERS}
+        on_time_rate = {c.code: c.on_time_rate for c in world.CARRIERS}
         deliver: dict[str, list] = {"order_id": [], "delivered_at": []}
         late = 0
         for (order_id, carrier, center, shipped_at, promised_at), draw, share in zip(
@@ -248,7 +250,7 @@ class Step:
 
     def request_returns(self) -> None:
         """Customers send lines back 3 to 45 days after delivery, more often after a late parcel."""
-        low, high = world.RETURN_DELAY_DAYS
+        low, high = world.RETURNS.delay_days
         lines = _rows(
             self.conn, "select_lines_open_for_return.sql", {"delivered_since": self.t0 - timedelta(days=high)}
         )
@@ -263,7 +265,7 @@ class Step:
         for (item_id, quantity, category, delivered_at, was_late), draw, delay in zip(
             lines, draws, delays, strict=True
         ):
-            probability = rate[category] * (world.LATE_DELIVERY_RETURN_UPLIFT if was_late else 1.0)
+            probability = rate[category] * (world.RETURNS.late_delivery_uplift if was_late else 1.0)
             requested_at = delivered_at + timedelta(days=float(delay))
             if draw >= probability or not (self.t0 <= requested_at < self.t1):
                 continue
@@ -309,7 +311,7 @@ class Step:
         if count is None:
             (rate,) = _rows(self.conn, "select_recent_order_rate.sql", {"since": self.t0})[0]
             hours = (self.t1 - self.t0).total_seconds() / 3600
-            weekday_factor = world.WEEKLY_PROFILE[self.t0.weekday()] / np.mean(world.WEEKLY_PROFILE)
+            weekday_factor = world.DEMAND.weekly_profile[self.t0.weekday()] / np.mean(world.DEMAND.weekly_profile)
             count = int(self.rng.poisson(max(rate, 1.0) * weekday_factor * hours / 24))
         if count == 0:
             return
@@ -320,8 +322,8 @@ class Step:
         customer_ids = self._customers_for(count, ordered_at)
         promotion = _rows(self.conn, "select_active_promotion.sql", {"at": self.t0})
         order_ids = self._reserve_ids("orders", "order_id", count)
-        channel_names = [c[0] for c in world.CHANNELS]
-        channel_shares = np.array([c[1] for c in world.CHANNELS])
+        channel_names = [c.name for c in world.CHANNELS]
+        channel_shares = np.array([c.share for c in world.CHANNELS])
         uses_promotion = self.rng.random(count) < 0.35 if promotion else np.zeros(count, dtype=bool)
         orders = {
             "order_id": order_ids,
@@ -373,7 +375,7 @@ class Step:
             customers["full_name"].append(f"Customer {customer_id}")
             customers["region"].append(region.name)
             customers["country_code"].append(region.countries[self.rng.integers(len(region.countries))])
-            customers["acquisition_channel"].append(world.CHANNELS[self.rng.integers(len(world.CHANNELS))][0])
+            customers["acquisition_channel"].append(world.CHANNELS[self.rng.integers(len(world.CHANNELS))].name)
             customers["signed_up_at"].append(at - timedelta(minutes=float(self.rng.uniform(1, 30))))
             chosen.append(customer_id)
         self.report.add("customers signed up", _write(self.conn, "insert_customers.sql", customers))
@@ -411,12 +413,12 @@ class Step:
         products = _rows(self.conn, "select_active_products.sql")
         days = (self.t1 - self.t0).total_seconds() / 86400
         changes: dict[str, list] = {"product_id": [], "valid_from": [], "list_price": [], "unit_cost": []}
-        chosen = [p for p in products if self.rng.random() < days / world.REPRICE_EVERY_DAYS]
+        chosen = [p for p in products if self.rng.random() < days / world.CATALOGUE.reprice_every_days]
         for product_id, _, list_price, unit_cost in chosen:
             changes["product_id"].append(product_id)
             changes["valid_from"].append(self._time_in_step(1)[0])
             changes["list_price"].append(_money(float(list_price) * self.rng.uniform(0.92, 1.10)))
-            drift = 1 + world.COST_DRIFT_PER_YEAR * world.REPRICE_EVERY_DAYS / 365
+            drift = 1 + world.CATALOGUE.cost_drift_per_year * world.CATALOGUE.reprice_every_days / 365
             changes["unit_cost"].append(_money(float(unit_cost) * drift * self.rng.uniform(0.98, 1.03)))
         _write(self.conn, "reprice_products.sql", changes)
         self.report.add("price changes", len(chosen))
@@ -431,7 +433,7 @@ class Step:
         ids = [int(i) for i in self.rng.integers(1, max_id + 1, count)]
         rows = _rows(self.conn, "select_customers_for_update.sql", {"customer_ids": ids})
         update: dict[str, list] = {k: [] for k in ("customer_id", "region", "country_code", "segment", "status")}
-        segments = [s[0] for s in world.SEGMENTS]
+        segments = [s.name for s in world.SEGMENTS]
         for customer_id, region, country, segment in rows:
             draw = self.rng.random()
             status = "active"
@@ -453,7 +455,7 @@ class Step:
         if _rows(self.conn, "select_active_promotion.sql", {"at": self.t0}) or self.rng.random() >= days / 14:
             return
         starts_at = self._time_in_step(1)[0]
-        rate = min(0.85, max(0.01, world.DISCOUNT_DEPTH_END + self.rng.normal(0, 0.02)))
+        rate = min(0.85, max(0.01, world.PROMOTIONS.depth_end + self.rng.normal(0, 0.02)))
         _write(
             self.conn,
             "insert_promotion.sql",
