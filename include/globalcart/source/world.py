@@ -367,7 +367,7 @@ class Shipping:
     ships_after_promise_share: tuple[float, float]  # ...plus this share of the promised time
     early_share: tuple[float, float]  # an on-time parcel arrives this share of (promised - shipped) early
     late_min_hours: int  # a late parcel arrives at least this long after the promise...
-    late_gamma_shape: float  # ...plus a gamma-distributed number of days (scale one day)
+    late_gamma_shape: int  # ...plus a gamma-distributed number of days (scale one day; a whole shape)
     cost_per_unit: float  # dollars per unit^cost_unit_exponent, on top of the region's base cost
     cost_unit_exponent: float
     cost_spread: tuple[float, float]  # a parcel's cost, relative to its tariff
@@ -382,7 +382,7 @@ SHIPPING = Shipping(
     ships_after_promise_share=(0.08, 0.35),
     early_share=(0.0, 0.65),
     late_min_hours=1,
-    late_gamma_shape=2.0,
+    late_gamma_shape=2,
     cost_per_unit=1.1,
     cost_unit_exponent=0.8,
     cost_spread=(0.9, 1.15),
