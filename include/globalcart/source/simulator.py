@@ -659,7 +659,9 @@ class Step:
         if self.rng.random() < days / np.mean(offers.gap_days):
             starts.append((self._time_in_step(1)[0], False))
         year_start = datetime(self.t0.year, 1, 1, tzinfo=UTC)
-        peak_start = year_start + timedelta(days=world.DEMAND.yearly_peak_day - offers.peak_lead_days, hours=6)
+        peak_start = year_start + timedelta(
+            days=world.DEMAND.yearly_peak_day - offers.peak_lead_days, hours=offers.peak_start_hour
+        )
         if self.t0 <= peak_start < self.t1:
             starts.append((peak_start, True))
         for starts_at, peak in starts:

@@ -313,7 +313,8 @@ class Promotions:
     use_share_start: float  # orders that use a running promotion, while the shop is young...
     use_share_end: float  # ...and once it has matured
     peak_depth: float  # the campaign before the yearly peak discounts this much deeper
-    peak_lead_days: int  # it starts this many days before the peak...
+    peak_lead_days: int  # it starts this many days before the peak, at this hour (UTC)...
+    peak_start_hour: int
     peak_length_days: int  # ...and runs this long
 
 
@@ -331,6 +332,7 @@ PROMOTIONS = Promotions(
     use_share_end=0.40,
     peak_depth=1.5,
     peak_lead_days=11,
+    peak_start_hour=6,
     peak_length_days=12,
 )
 

@@ -206,7 +206,7 @@ def draw_promotions(rng: np.random.Generator, cal: Calendar, emit: Emit) -> Prom
     peak_starts = (
         np.array(new_year, dtype=np.int64)
         + (world.DEMAND.yearly_peak_day - world.PROMOTIONS.peak_lead_days) * DAY
-        + 6 * HOUR
+        + world.PROMOTIONS.peak_start_hour * HOUR
     )
     peak_starts = peak_starts[(peak_starts >= cal.start) & (peak_starts < cal.end - HOUR)]
     peak = np.concatenate([np.zeros(len(starts), dtype=bool), np.ones(len(peak_starts), dtype=bool)])
