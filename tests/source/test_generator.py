@@ -145,12 +145,12 @@ def test_second_generate_refuses_and_keeps_the_data(source_uri: str) -> None:
 
 
 def test_a_failure_midway_rolls_everything_back(source_uri: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from globalcart.source import generator
+    from globalcart.source.generator import model
 
     def broken(*_: object) -> None:
         raise RuntimeError("simulated failure")
 
-    monkeypatch.setattr(generator, "_returns", broken)
+    monkeypatch.setattr(model, "draw_returns", broken)
     with db.connect(settings.SOURCE) as conn:
         with pytest.raises(RuntimeError, match="simulated failure"):
             generate(conn, GenerationParams(order_lines=3_000, days=90, end_date=END))
@@ -167,7 +167,7 @@ def _schemas(conn: psycopg.Connection) -> set[str]:
 
 def _fail_in_a_lane(monkeypatch: pytest.MonkeyPatch) -> None:
     """The server side of the load fails in a lane's thread, as shipments are COPYed."""
-    from globalcart.source.generator import _Lane
+    from globalcart.source.generator.load import _Lane
 
     serve = _Lane._serve
 
@@ -181,12 +181,12 @@ def _fail_in_a_lane(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _fail_while_simulating(monkeypatch: pytest.MonkeyPatch) -> None:
     """The main thread fails after most tables are loaded, before either lane commits."""
-    from globalcart.source import generator
+    from globalcart.source.generator import model
 
     def broken(*_: object) -> None:
         raise RuntimeError("simulated failure")
 
-    monkeypatch.setattr(generator, "_returns", broken)
+    monkeypatch.setattr(model, "draw_returns", broken)
 
 
 def _fail_at_the_swap(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -242,7 +242,7 @@ def test_a_leftover_from_a_crashed_load_does_not_block_the_next(source_uri: str)
     with db.connect(settings.SOURCE) as conn:
         # A crash leaves the lanes' committed tables behind: nothing gets to clean them up.
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(generator, "_drop_loading_schema", lambda conn: None)
+            patch.setattr(generator.load, "_drop_loading_schema", lambda conn: None)
             with pytest.raises(RuntimeError, match="simulated crash"):
                 generate(conn, PARAMS_SMALL, before_commit=crash)
         assert _schemas(conn) == {"shop_loading"}

@@ -7,7 +7,7 @@ select
     c.full_name,
     c.region,
     c.country_code,
-    'consumer' as segment,
+    c.segment,
     c.acquisition_channel,
     c.signed_up_at
 from unnest(
@@ -16,6 +16,7 @@ from unnest(
     %(full_name)s::text[],
     %(region)s::text[],
     %(country_code)s::text[],
+    %(segment)s::text[],
     %(acquisition_channel)s::text[],
     %(signed_up_at)s::timestamptz[]
-) as c (customer_id, email, full_name, region, country_code, acquisition_channel, signed_up_at);
+) as c (customer_id, email, full_name, region, country_code, segment, acquisition_channel, signed_up_at);
