@@ -92,7 +92,7 @@ def hand_made(fresh_database: str) -> str:
 def kpis(uri: str, grain: str, dimension: str, value: str, period: date) -> dict:
     with psycopg.connect(uri) as conn:
         cur = conn.execute(
-            """select * from marts.kpi_values
+            """select * from kpi.kpi_values
                where grain = %s and dimension_name = %s and dimension_value = %s and period_start = %s""",
             (grain, dimension, value, period),
         )
@@ -134,7 +134,7 @@ def test_every_kpi_formula_on_hand_made_orders(hand_made: str) -> None:
 
 def test_the_catalog_describes_exactly_the_kpis_the_view_computes(hand_made: str) -> None:
     with psycopg.connect(hand_made) as conn:
-        columns = [c.name for c in conn.execute("select * from marts.kpi_values limit 0").description]
+        columns = [c.name for c in conn.execute("select * from kpi.kpi_values limit 0").description]
     assert columns[: len(catalog.GRAIN_COLUMNS)] == list(catalog.GRAIN_COLUMNS)
     assert [kpi.name for kpi in catalog.CATALOG] == columns[len(catalog.GRAIN_COLUMNS) :]
 
@@ -146,7 +146,7 @@ def test_the_readme_shows_the_catalog_as_it_is() -> None:
 def published_equals_views(stack: Stack) -> None:
     for table, grain in (("kpi_daily", "day"), ("kpi_monthly", "month")):
         published = stack.warehouse_sql(f"select * from marts.{table}")  # noqa: S608 - fixed table names
-        computed = stack.warehouse_sql("select * from marts.kpi_values where grain = %s", (grain,))
+        computed = stack.warehouse_sql("select * from kpi.kpi_values where grain = %s", (grain,))
         assert sorted(published, key=repr) == sorted(computed, key=repr), table
 
 

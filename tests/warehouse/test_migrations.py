@@ -8,6 +8,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from globalcart import db
 from globalcart.errors import GlobalCartError
 from globalcart.warehouse import migrations
 from globalcart.warehouse.migrations import apply_migrations
@@ -139,3 +140,70 @@ def test_a_definition_that_fails_leaves_the_last_good_one_in_place(
         )
         assert apply_migrations(conn) == ["20_audit.scratch_numbers_view.sql", "30_audit.scratch_other.sql"]
         assert columns(conn, "audit.scratch_numbers_view") == ["n", "z"]
+
+
+def migrate_as_deployed_before_definitions(conn: psycopg.Connection) -> None:
+    """What a warehouse deployed before definitions existed holds: migrations 001-013, applied and recorded."""
+    db.run_sql_file(conn, "warehouse/create_schema_migrations.sql")
+    for name in migrations.migration_files():
+        if name >= "014":
+            break
+        text = (migrations.MIGRATIONS_DIR / name).read_text()
+        db.run_sql_script(conn, text)
+        conn.execute(
+            db.sql_text("warehouse/record_migration.sql"), {"version": name, "checksum": migrations._checksum(text)}
+        )
+    conn.commit()
+
+
+def assert_kpi_objects_live_in_kpi(conn: psycopg.Connection) -> None:
+    # marts holds tables only; the KPI definitions and their marks are in kpi.
+    kinds = conn.execute(
+        "select distinct relkind::text from pg_class where relnamespace = 'marts'::regnamespace and relkind <> 'i'"
+    ).fetchall()
+    assert kinds == [("r",)]
+    assert conn.execute("select count(*) from pg_proc where pronamespace = 'marts'::regnamespace").fetchone() == (0,)
+    relations = conn.execute(
+        "select relname, relkind::text from pg_class where relnamespace = 'kpi'::regnamespace and relkind in ('r', 'v')"
+    ).fetchall()
+    assert sorted(relations) == [("kpi_dirty_days", "r"), ("kpi_values", "v")]
+    functions = conn.execute("select proname from pg_proc where pronamespace = 'kpi'::regnamespace").fetchall()
+    assert sorted(functions) == [("kpi_values_between",), ("mark_kpi_days_dirty",)]
+    # Every fact's insert, update, delete and truncate, and the members' updates, mark days.
+    triggers = conn.execute("select tgfoid::regproc::text from pg_trigger where not tgisinternal").fetchall()
+    assert triggers == [("kpi.mark_kpi_days_dirty",)] * (4 * 4 + 2)
+
+
+def test_a_fresh_warehouse_keeps_its_kpi_definitions_out_of_marts(fresh_database: str) -> None:
+    with psycopg.connect(fresh_database) as conn:
+        apply_migrations(conn)
+        assert_kpi_objects_live_in_kpi(conn)
+
+
+def test_a_warehouse_migrated_before_the_kpi_schema_moves_its_marks_and_keeps_them(fresh_database: str) -> None:
+    with psycopg.connect(fresh_database) as conn:
+        migrate_as_deployed_before_definitions(conn)
+        conn.execute("insert into marts.kpi_dirty_days (calendar_date) values ('2026-03-02'), ('2026-03-05')")
+        conn.execute("grant select on marts.kpi_dirty_days to public")
+        conn.commit()
+        marks = conn.execute("select * from marts.kpi_dirty_days order by marked_id").fetchall()
+
+        applied = apply_migrations(conn)
+        assert applied == [name for name in migrations.migration_files() if name >= "014"] + (
+            migrations.definition_files()
+        )
+        assert_kpi_objects_live_in_kpi(conn)
+        assert conn.execute("select * from kpi.kpi_dirty_days order by marked_id").fetchall()[: len(marks)] == marks
+        # Only its owner may read it now.
+        grantees = conn.execute(
+            "select distinct a.grantee = c.relowner from pg_class as c cross join lateral aclexplode(c.relacl) as a"
+            " where c.oid = 'kpi.kpi_dirty_days'::regclass"
+        ).fetchall()
+        assert grantees == [(True,)]
+        # The triggers write to the moved table, numbering on after its old rows.
+        conn.execute("truncate dw.fct_return_line")
+        newest = conn.execute(
+            "select marked_id, calendar_date::text from kpi.kpi_dirty_days order by marked_id desc"
+        ).fetchone()
+        assert newest[0] > marks[-1][0]
+        assert newest[1] == "-infinity"

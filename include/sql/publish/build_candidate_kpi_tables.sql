@@ -7,7 +7,7 @@ set local work_mem = '256MB';
 set local enable_nestloop = off;
 
 create temp table recomputed on commit drop as
-select * from marts.kpi_values_between(%(first_day)s::date, %(last_day)s::date);
+select * from kpi.kpi_values_between(%(first_day)s::date, %(last_day)s::date);
 
 drop table if exists candidate.kpi_daily;
 drop table if exists candidate.kpi_monthly;

@@ -7,7 +7,7 @@ with marks as (
         bool_or(d.calendar_date = '-infinity') as marks_everything,
         min(d.calendar_date) filter (where d.calendar_date <> '-infinity') as first_day,
         max(d.calendar_date) filter (where d.calendar_date <> '-infinity') as last_day
-    from marts.kpi_dirty_days as d
+    from kpi.kpi_dirty_days as d
 ),
 
 final as (
