@@ -12,6 +12,7 @@ from globalcart import db
 from globalcart.errors import GlobalCartError
 from globalcart.warehouse import migrations
 from globalcart.warehouse.migrations import apply_migrations
+from tests.support.definitions import copy_definitions
 
 # Three definitions: a function, a view over it, and a view that uses neither.
 SCRATCH_DEFINITIONS = {
@@ -193,7 +194,8 @@ def test_a_warehouse_migrated_before_the_kpi_schema_moves_its_marks_and_keeps_th
             migrations.definition_files()
         )
         assert_kpi_objects_live_in_kpi(conn)
-        assert conn.execute("select * from kpi.kpi_dirty_days order by marked_id").fetchall()[: len(marks)] == marks
+        kept = conn.execute("select * from kpi.kpi_dirty_days where calendar_date > '-infinity' order by marked_id")
+        assert kept.fetchall() == marks
         # Only its owner may read it now.
         grantees = conn.execute(
             "select distinct a.grantee = c.relowner from pg_class as c cross join lateral aclexplode(c.relacl) as a"
@@ -207,3 +209,18 @@ def test_a_warehouse_migrated_before_the_kpi_schema_moves_its_marks_and_keeps_th
         ).fetchone()
         assert newest[0] > marks[-1][0]
         assert newest[1] == "-infinity"
+
+
+@pytest.mark.parametrize("definition", ["10_kpi.kpi_values_between.sql", "30_kpi.mark_kpi_days_dirty.sql"])
+def test_re_applying_a_kpi_definition_marks_every_day_dirty(
+    fresh_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, definition: str
+) -> None:
+    every_day = "select count(*) from kpi.kpi_dirty_days where calendar_date = '-infinity'"
+    with psycopg.connect(fresh_database) as conn:
+        apply_migrations(conn)
+        conn.execute("delete from kpi.kpi_dirty_days")
+        conn.commit()
+        path = copy_definitions(tmp_path / "definitions", monkeypatch) / definition
+        path.write_text(path.read_text() + "\n-- edited\n")
+        assert apply_migrations(conn)[0] == definition
+        assert conn.execute(every_day).fetchone()[0] >= 1

@@ -1,6 +1,7 @@
 -- Which days the candidate KPI tables must recompute: the whole months holding
 -- a day marked dirty since the last publication; all of them when nothing is
--- published yet or a truncate marked everything.
+-- published yet or a mark of -infinity says every day (a truncate, a re-applied
+-- KPI definition).
 with marks as (
     select
         max(d.marked_id) as marked_through,

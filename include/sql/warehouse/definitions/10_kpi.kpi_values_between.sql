@@ -330,3 +330,7 @@ final as (
 
 select * from final
 $$;
+
+-- A changed definition changes every KPI row, so none may be carried over from the
+-- published tables: the next candidate build recomputes them all.
+insert into kpi.kpi_dirty_days (calendar_date) values ('-infinity');

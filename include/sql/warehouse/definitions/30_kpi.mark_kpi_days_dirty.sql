@@ -137,3 +137,6 @@ begin
     end loop;
 end;
 $$;
+
+-- Days that the rules before these did not mark may be stale: recompute every day.
+insert into kpi.kpi_dirty_days (calendar_date) values ('-infinity');
