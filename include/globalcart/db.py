@@ -61,9 +61,14 @@ def run_sql_file(conn: psycopg.Connection, name: str, params: Mapping[str, Any] 
     if params:
         conn.execute(text, params)
     else:
-        # Without parameters psycopg sends the file as one simple query, so
-        # several statements (DDL files) run in one round trip.
-        conn.execute(text.encode(), prepare=False)
+        run_sql_script(conn, text)
+
+
+def run_sql_script(conn: psycopg.Connection, text: str) -> None:
+    """Run a SQL text of one or more statements, without parameters."""
+    # Without parameters psycopg sends the text as one simple query, so
+    # several statements (DDL files) run in one round trip.
+    conn.execute(text.encode(), prepare=False)
 
 
 def fetch_all(conn: psycopg.Connection, name: str, params: Mapping[str, Any] | None = None) -> list[tuple]:

@@ -118,7 +118,7 @@ def test_provisioning_creates_the_roles_and_databases_once(provisioned: Provisio
             .fetchall()
         )
     assert owners == {provisioned.source: "globalcart_shop", provisioned.warehouse: "globalcart_load"}
-    for schema in ("staging", "mirror", "dw", "marts", "audit", "candidate"):
+    for schema in ("staging", "mirror", "dw", "kpi", "marts", "audit", "candidate"):
         assert schemas[schema] == "globalcart_load", schema
     # Run twice: the second run found everything in place and applied no migration.
     assert provisioned.logged.count("warehouse migrations: 0 applied as globalcart_load") == 1
@@ -165,6 +165,61 @@ def test_bi_reads_the_published_marts_and_nothing_else(provisioned: Provisioned)
     ):
         assert tries(uri, statement) == "InsufficientPrivilege", statement
     assert tries(provisioned.uri("bi", provisioned.source), "select 1") == "no connection"
+
+
+# What the gate has not passed, or what only the pipeline reads.
+UNPUBLISHED_SCHEMAS = ("kpi", "dw", "mirror", "staging", "candidate", "audit")
+
+
+def test_bi_reads_every_object_in_marts_and_none_outside(provisioned: Provisioned) -> None:
+    schemas = ["marts", *UNPUBLISHED_SCHEMAS]
+    with psycopg.connect(provisioned.uri("load", provisioned.warehouse)) as conn:
+        relations = conn.execute(
+            "select n.nspname, c.relname, c.relkind::text from pg_class as c"
+            " join pg_namespace as n on n.oid = c.relnamespace"
+            " where n.nspname = any(%s) and c.relkind not in ('i', 'I', 't', 'S', 'c') order by 1, 2",
+            (schemas,),
+        ).fetchall()
+        functions_in_marts = conn.execute(
+            "select count(*) from pg_proc where pronamespace = 'marts'::regnamespace"
+        ).fetchone()
+        bi_may_read_marks = conn.execute(
+            "select has_table_privilege('globalcart_bi', 'kpi.kpi_dirty_days', 'select')"
+        ).fetchone()
+    published = [sql.Identifier(schema, name) for schema, name, _ in relations if schema == "marts"]
+    unpublished = [sql.Identifier(schema, name) for schema, name, _ in relations if schema != "marts"]
+    assert {"kpi_daily", "kpi_monthly", "kpi_catalog", "customer_rfm"} <= {name for _, name, _ in relations}
+    assert {schema for schema, _, _ in relations} == set(schemas)
+    # marts holds the tables publications swapped in, and no view or function over unpublished data.
+    assert {kind for schema, _, kind in relations if schema == "marts"} == {"r"}
+    assert functions_in_marts == (0,)
+    # The dirty-day marks kept no grant from their time in marts.
+    assert bi_may_read_marks == (False,)
+
+    uri = provisioned.uri("bi", provisioned.warehouse)
+    with psycopg.connect(uri, autocommit=True) as conn:
+        for relation in published:
+            conn.execute(sql.SQL("select * from {} limit 1").format(relation))
+    refused = {
+        relation.as_string(): tries(uri, sql.SQL("select * from {} limit 1").format(relation).as_string())
+        for relation in unpublished
+    }
+    assert set(refused.values()) == {"InsufficientPrivilege"}, refused
+    # The objects that moved out of marts, by name: refused where they are, gone from marts.
+    for statement in (
+        "select * from kpi.kpi_values limit 1",
+        "select * from kpi.kpi_values_between('2020-01-01', '2020-01-31')",
+        "select * from kpi.kpi_dirty_days limit 1",
+        "select kpi.mark_kpi_days_dirty()",
+    ):
+        assert tries(uri, statement) == "InsufficientPrivilege", statement
+    for statement, error in (
+        ("select * from marts.kpi_values limit 1", "UndefinedTable"),
+        ("select * from marts.kpi_values_between('2020-01-01', '2020-01-31')", "UndefinedFunction"),
+        ("select * from marts.kpi_dirty_days limit 1", "UndefinedTable"),
+        ("select marts.mark_kpi_days_dirty()", "UndefinedFunction"),
+    ):
+        assert tries(uri, statement) == error, statement
 
 
 def test_the_loading_role_owns_the_warehouse_and_cannot_touch_the_source(provisioned: Provisioned) -> None:

@@ -13,6 +13,7 @@ from globalcart import db
 from globalcart.marts import catalog
 from globalcart.source import simulator
 from globalcart.warehouse.migrations import apply_migrations
+from tests.support.definitions import copy_definitions, edit
 from tests.support.mail import Mailbox
 from tests.support.stack import Stack
 
@@ -92,7 +93,7 @@ def hand_made(fresh_database: str) -> str:
 def kpis(uri: str, grain: str, dimension: str, value: str, period: date) -> dict:
     with psycopg.connect(uri) as conn:
         cur = conn.execute(
-            """select * from marts.kpi_values
+            """select * from kpi.kpi_values
                where grain = %s and dimension_name = %s and dimension_value = %s and period_start = %s""",
             (grain, dimension, value, period),
         )
@@ -134,7 +135,7 @@ def test_every_kpi_formula_on_hand_made_orders(hand_made: str) -> None:
 
 def test_the_catalog_describes_exactly_the_kpis_the_view_computes(hand_made: str) -> None:
     with psycopg.connect(hand_made) as conn:
-        columns = [c.name for c in conn.execute("select * from marts.kpi_values limit 0").description]
+        columns = [c.name for c in conn.execute("select * from kpi.kpi_values limit 0").description]
     assert columns[: len(catalog.GRAIN_COLUMNS)] == list(catalog.GRAIN_COLUMNS)
     assert [kpi.name for kpi in catalog.CATALOG] == columns[len(catalog.GRAIN_COLUMNS) :]
 
@@ -146,7 +147,7 @@ def test_the_readme_shows_the_catalog_as_it_is() -> None:
 def published_equals_views(stack: Stack) -> None:
     for table, grain in (("kpi_daily", "day"), ("kpi_monthly", "month")):
         published = stack.warehouse_sql(f"select * from marts.{table}")  # noqa: S608 - fixed table names
-        computed = stack.warehouse_sql("select * from marts.kpi_values where grain = %s", (grain,))
+        computed = stack.warehouse_sql("select * from kpi.kpi_values where grain = %s", (grain,))
         assert sorted(published, key=repr) == sorted(computed, key=repr), table
 
 
@@ -158,6 +159,57 @@ def test_published_tables_hold_the_views_numbers_run_after_run(stack: Stack, mai
         summary = stack.run(publish=True)
         assert summary.published, [c.name for c in summary.checks if c.failed]
         published_equals_views(stack)
+    assert mailbox.messages == []
+
+
+def test_a_changed_kpi_definition_is_published_whole_at_the_next_run(
+    stack: Stack, mailbox: Mailbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert stack.run(publish=True).published
+    published_rows = stack.warehouse_sql("select count(*) from marts.kpi_daily")
+    definition = copy_definitions(tmp_path / "definitions", monkeypatch) / "10_kpi.kpi_values_between.sql"
+
+    # A new KPI: only the definition changes, and every published row gains it.
+    edit(
+        definition, "    lines_without_cost bigint\n)", "    lines_without_cost bigint,\n    units_per_order numeric\n)"
+    )
+    edit(
+        definition,
+        "        p.lines_without_cost::bigint\n",
+        "        p.lines_without_cost::bigint,\n"
+        "        round(p.units::numeric / nullif(p.orders, 0), 2) as units_per_order\n",
+    )
+    said: list[str] = []
+    summary = stack.run(publish=True, progress=said.append)
+    assert summary.published, [c.name for c in summary.checks if c.failed]
+    assert "re-applied definition 10_kpi.kpi_values_between.sql: it changed" in said
+    assert any(line.endswith("(every month recomputed)") for line in said), said
+    for table in ("kpi_daily", "kpi_monthly"):
+        with psycopg.connect(stack.warehouse.uri) as conn:
+            columns = [c.name for c in conn.execute(f"select * from marts.{table} limit 0").description]  # noqa: S608
+        assert columns[-1] == "units_per_order", table
+    assert stack.warehouse_sql("select count(*) from marts.kpi_daily") == published_rows
+    assert stack.warehouse_sql(
+        "select count(*) from marts.kpi_daily where (units_per_order is null) <> (coalesce(orders, 0) = 0)"
+    ) == [(0,)]
+    published_equals_views(stack)
+
+    # A formula changes and the columns stay: no row keeps the old number either.
+    average = "round((p.gross_sales - p.discounts) / nullif(p.orders, 0), {}) as average_order_value"
+    edit(definition, average.format(2), average.format(0))
+    assert stack.run(publish=True).published
+    assert stack.warehouse_sql(
+        "select count(*) from marts.kpi_daily where average_order_value <> round(average_order_value)"
+    ) == [(0,)]
+    published_equals_views(stack)
+
+    # Unchanged since, the definition is not re-applied and runs recompute only what changed.
+    said.clear()
+    simulator.simulate(1, 24.0)
+    assert stack.run(publish=True, progress=said.append).published
+    assert not any(line.startswith("re-applied definition") for line in said), said
+    assert not any(line.endswith("(every month recomputed)") for line in said), said
+    published_equals_views(stack)
     assert mailbox.messages == []
 
 

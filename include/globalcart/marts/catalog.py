@@ -1,8 +1,9 @@
-"""What each KPI column of `marts.kpi_values` means, in words.
+"""What each KPI column of `kpi.kpi_values` means, in words.
 
-The formulas themselves live in SQL (migration 010); this catalog explains them.
-A test holds the two to the same set of KPIs, and the KPI table in docs/kpis.md is
-rendered from it.
+The formulas themselves live in SQL, in the definition
+include/sql/warehouse/definitions/10_kpi.kpi_values_between.sql; this catalog
+explains them. A test holds the two to the same set of KPIs, and the KPI table in
+docs/kpis.md is rendered from it (`make docs`).
 """
 
 from __future__ import annotations
@@ -200,7 +201,7 @@ CATALOG: tuple[Kpi, ...] = (
     ),
 )
 
-# The columns of marts.kpi_values that say where a row belongs rather than measure something.
+# The columns of kpi.kpi_values that say where a row belongs rather than measure something.
 GRAIN_COLUMNS: tuple[str, ...] = ("grain", "period_start", "dimension_name", "dimension_value")
 
 

@@ -65,7 +65,7 @@ def export_kpi_pack(path: Path, warehouse: Database = WAREHOUSE) -> ExportSummar
             "GlobalCart 360 KPI pack": [
                 run_id,
                 published_at.strftime("%Y-%m-%d %H:%M"),
-                "marts.kpi_daily and marts.kpi_monthly, defined once in marts.kpi_values",
+                "marts.kpi_daily and marts.kpi_monthly, defined once in kpi.kpi_values",
                 "Blank cells: the KPI does not apply to that cut (payments by category, say). See Catalog.",
             ],
         }

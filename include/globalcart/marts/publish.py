@@ -54,9 +54,10 @@ def build_candidates(conn: psycopg.Connection, run_id: str) -> CandidateBuild:
             bounds = ("infinity", "infinity")  # an empty range: keep every published row
         else:
             bounds = (first_day, last_day)
+        build = "publish/rebuild_candidate_kpi_tables.sql" if rebuild_all else "publish/build_candidate_kpi_tables.sql"
         db.execute_statements(
             conn,
-            "publish/build_candidate_kpi_tables.sql",
+            build,
             {"run_id": run_id, "marked_through": marked_through, "first_day": bounds[0], "last_day": bounds[1]},
         )
         ((daily_rows, monthly_rows),) = db.fetch_all(conn, "publish/select_candidate_counts.sql")

@@ -11,7 +11,7 @@ alter table candidate.kpi_daily set schema marts;
 drop table marts.kpi_monthly;
 alter table candidate.kpi_monthly set schema marts;
 
-delete from marts.kpi_dirty_days
+delete from kpi.kpi_dirty_days
 where marked_id <= (select b.marked_through from candidate.build_info as b);
 
 insert into audit.publications (run_id, outcome, kpi_daily_rows, kpi_monthly_rows)

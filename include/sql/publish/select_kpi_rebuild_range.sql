@@ -1,13 +1,14 @@
 -- Which days the candidate KPI tables must recompute: the whole months holding
 -- a day marked dirty since the last publication; all of them when nothing is
--- published yet or a truncate marked everything.
+-- published yet or a mark of -infinity says every day (a truncate, a re-applied
+-- KPI definition).
 with marks as (
     select
         max(d.marked_id) as marked_through,
         bool_or(d.calendar_date = '-infinity') as marks_everything,
         min(d.calendar_date) filter (where d.calendar_date <> '-infinity') as first_day,
         max(d.calendar_date) filter (where d.calendar_date <> '-infinity') as last_day
-    from marts.kpi_dirty_days as d
+    from kpi.kpi_dirty_days as d
 ),
 
 final as (

@@ -22,11 +22,11 @@ select
     %(run_id)s,
     m.phase,
     (m.kpis ->> 'period_start')::date,
-    kpi.key,
-    kpi.value::numeric
+    measure.key,
+    measure.value::numeric
 from monthly as m
 cross join
-    lateral jsonb_each_text(m.kpis - 'grain' - 'period_start' - 'dimension_name' - 'dimension_value') as kpi;
+    lateral jsonb_each_text(m.kpis - 'grain' - 'period_start' - 'dimension_name' - 'dimension_value') as measure;
 
 -- Snapshots are kept for a while, not forever.
 delete from audit.kpi_snapshots

@@ -1,6 +1,7 @@
 -- In the warehouse database (run connected to it): the loading role owns every
 -- schema, so its migrations and runs create, replace and swap tables; BI may connect
--- and read the published marts and nothing else; nobody else may even connect.
+-- and read the published marts and nothing else (not the live, unchecked KPIs in kpi);
+-- nobody else may even connect.
 do $$
 begin
     execute format('grant connect, create, temporary on database %I to globalcart_load', current_database());
@@ -16,6 +17,7 @@ create schema if not exists dw authorization globalcart_load;
 create schema if not exists marts authorization globalcart_load;
 create schema if not exists audit authorization globalcart_load;
 create schema if not exists candidate authorization globalcart_load;
+create schema if not exists kpi authorization globalcart_load;
 
 grant usage on schema marts to globalcart_bi;
 grant select on all tables in schema marts to globalcart_bi;

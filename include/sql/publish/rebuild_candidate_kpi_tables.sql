@@ -1,0 +1,35 @@
+-- Write, recomputing everything: the candidate KPI tables come from the KPI
+-- definition alone and carry nothing over from the published ones, which an older
+-- definition (other columns, other formulas) may have built. Used when nothing is
+-- published yet, a truncate marked every day, or a KPI definition was re-applied.
+set local work_mem = '256MB';
+set local enable_nestloop = off;
+
+create temp table recomputed on commit drop as
+select * from kpi.kpi_values_between('-infinity', 'infinity');
+
+drop table if exists candidate.kpi_daily;
+drop table if exists candidate.kpi_monthly;
+drop table if exists candidate.build_info;
+
+create table candidate.kpi_daily as
+select r.* from recomputed as r
+where r.grain = 'day'
+order by r.period_start, r.dimension_name, r.dimension_value;
+
+create table candidate.kpi_monthly as
+select r.* from recomputed as r
+where r.grain = 'month'
+order by r.period_start, r.dimension_name, r.dimension_value;
+
+alter table candidate.kpi_daily add primary key (period_start, dimension_name, dimension_value);
+alter table candidate.kpi_monthly add primary key (period_start, dimension_name, dimension_value);
+
+-- Which run built them, and which dirty marks they cover (cleared when published).
+create table candidate.build_info as
+select
+    %(run_id)s::text as run_id,
+    %(marked_through)s::bigint as marked_through,
+    '-infinity'::date as first_day,
+    'infinity'::date as last_day,
+    now() as built_at;
