@@ -86,6 +86,7 @@ def _environment(templates: Path) -> jinja2.Environment:
         one_of=lambda rule: isinstance(rule, OneOf),
     )
     env.globals["unsupported"] = _unsupported
+    env.globals["contracts"] = CONTRACTS
     return env
 
 
