@@ -19,6 +19,8 @@ RUN pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" \
 # globalcart.settings.SQL_DIR is /opt/airflow/include/sql, as it is include/sql in a checkout.
 COPY --chown=airflow:0 pyproject.toml README.md /opt/airflow/
 COPY --chown=airflow:0 include/ /opt/airflow/include/
+# The documentation, which the project's Airflow plugin serves (the runbook links in alert emails).
+COPY --chown=airflow:0 docs/ /opt/airflow/docs/
 RUN pip install --no-cache-dir --no-deps -e /opt/airflow
 
 # Mount points of the named volumes (Data Docs and exports; the admin's password file). A new volume

@@ -30,14 +30,14 @@ Params: `as_of` (a date, e.g. 2026-11-25; empty = the last closed day) and
 `horizon_days` (1 to 730, default 90).
 
 **When it fails**
-- *prepare_analytics* or a *build_\\** task: each writes only `candidate`
+- `prepare_analytics` or a `build_*` task: each writes only `candidate`
   tables in one transaction, so `marts` is unchanged. Read the task log, fix the
   cause, clear the task. Thin data does not fail a task: an analysis that cannot
   run says so in `marts.analytics_status` (skipped or simplified, with the reason).
-- *quality_gate.enforce_analytics_gate*: a critical check on the analytics
+- `quality_gate.enforce_analytics_gate`: a critical check on the analytics
   failed; the data-quality alert email names it with sample rows. `marts` keeps
   the previous analytics. Fix the cause and trigger the DAG again.
-- *publish_analytics*: a reader held a table for over 30 s (it retries), or a
+- `publish_analytics`: a reader held a table for over 30 s (it retries), or a
   builder did not finish (the error names it): nothing was published.
 - Every failed task emails the alert recipients (`GLOBALCART_ALERT_EMAILS`).
 """

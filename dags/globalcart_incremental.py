@@ -31,19 +31,19 @@ Params: `full_refresh` reloads everything from the source; `reextract_from`
 without moving the watermarks. All of it is idempotent.
 
 **When it fails**
-- *extract_changed_rows*: the source or the warehouse is unreachable (check the
+- `extract_changed_rows`: the source or the warehouse is unreachable (check the
   `globalcart_source` / `globalcart_warehouse` connections). Nothing was merged;
   clear the task once the database is back.
-- *merge_mirror.\\** or *build_\\**: each step is one transaction, so a failed step
+- `merge_mirror.*` or `build_*`: each step is one transaction, so a failed step
   changed nothing. Read the task log for the SQL error, fix the cause, clear the
   task. Watermarks only move with a successful merge, and builds catch up on
   everything merged since their last success, so a later run also heals it.
-- *quality_gate.enforce_quality_gate*: a critical data-quality check failed and
+- `quality_gate.enforce_quality_gate`: a critical data-quality check failed and
   the data-quality alert email says which, with sample rows. The KPI tables in
   `marts` are unchanged. Fix the cause, then trigger a new run: the gate
   re-checks everything changed since the last publication. Do not clear
   `publish_kpi_tables` by hand; it only ever publishes what passed.
-- *quality_gate.run_quality_checks* itself failing (not a failed check) means a
+- `quality_gate.run_quality_checks` itself failing (not a failed check) means a
   check could not run: read the task log.
 - Rows rejected by the contract do not fail the run: see `audit.rejected_rows`.
 - Every failed task emails the alert recipients (`GLOBALCART_ALERT_EMAILS`).
@@ -55,13 +55,34 @@ import os
 from datetime import datetime, timedelta
 
 from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
-from airflow.sdk import Param, TaskGroup, chain, dag, task
+from airflow.sdk import (
+    Asset,
+    AssetOrTimeSchedule,
+    AssetWatcher,
+    DeltaDataIntervalTimetable,
+    Param,
+    PokeReturnValue,
+    TaskGroup,
+    chain,
+    dag,
+    task,
+)
 
 from globalcart.settings import SQL_DIR, WAREHOUSE_CONN_ID
 from globalcart.tasks.common import WAREHOUSE_REFRESHED, default_args, quality_gate
+from globalcart.tasks.source_watch import FreshnessTrigger, SourceChangeTrigger
 from globalcart.warehouse.steps import DIMENSION_STEPS, FACT_STEPS, MERGE_STEPS, step_name, step_parameters
 
 INTERVAL = timedelta(minutes=int(os.environ.get("GLOBALCART_INCREMENTAL_INTERVAL_MINUTES", "15")))
+# The triggerer polls the source's newest change every few seconds: a change starts a run at once.
+# It also checks, every minute, that the KPIs and analytics are not older than their limit.
+SOURCE_CHANGED = Asset(
+    "globalcart_source_changes",
+    watchers=[
+        AssetWatcher(name="globalcart_source_watch", trigger=SourceChangeTrigger()),
+        AssetWatcher(name="globalcart_freshness_watch", trigger=FreshnessTrigger()),
+    ],
+)
 
 
 def sql_step(sql_file: str) -> SQLExecuteQueryOperator:
@@ -78,7 +99,9 @@ def sql_step(sql_file: str) -> SQLExecuteQueryOperator:
 
 @dag(
     dag_id="globalcart_incremental",
-    schedule=INTERVAL,
+    # On every source change, and on the interval as a fallback. Interval runs cover a real
+    # window [start, end), so a backfill run re-reads exactly its window.
+    schedule=AssetOrTimeSchedule(timetable=DeltaDataIntervalTimetable(INTERVAL), assets=SOURCE_CHANGED),
     start_date=datetime(2026, 1, 1),
     catchup=False,
     max_active_runs=1,
@@ -102,6 +125,13 @@ def globalcart_incremental():
         from globalcart.tasks import incremental
 
         return incremental.apply_migrations(context)
+
+    # Waits in its worker slot ("reschedule" mode races the LocalExecutor at short intervals).
+    @task.sensor(poke_interval=5, timeout=6 * 3600, mode="poke")
+    def claim_warehouse(**context) -> PokeReturnValue:
+        from globalcart.tasks import incremental
+
+        return PokeReturnValue(is_done=incremental.claim_warehouse(context))
 
     @task
     def extract_changed_rows(**context) -> dict[str, int]:
@@ -144,14 +174,29 @@ def globalcart_incremental():
 
         return incremental.publish_kpi_tables(context)
 
-    @task(outlets=[WAREHOUSE_REFRESHED])
+    @task
     def report_run(**context) -> list[str]:
         from globalcart.tasks import incremental
 
         return incremental.report_run(context)
 
+    @task(outlets=[WAREHOUSE_REFRESHED])
+    def announce_changes(**context) -> str:
+        from globalcart.tasks import incremental
+
+        return incremental.announce_changes(context)
+
+    @task
+    def release_warehouse(**context) -> None:
+        from globalcart.tasks import incremental
+
+        incremental.release_warehouse(context)
+
+    # One run writes the warehouse at a time, whatever started it: claim, work, release (always).
+    claim = claim_warehouse().as_setup()
     chain(
         apply_migrations(),
+        claim,
         extract_changed_rows(),
         merge_mirror,
         build_dimensions,
@@ -160,6 +205,8 @@ def globalcart_incremental():
         quality_gate(run_quality_checks, enforce_quality_gate),
         publish_kpi_tables(),
         report_run(),
+        announce_changes(),
+        release_warehouse().as_teardown(setups=claim),
     )
 
 

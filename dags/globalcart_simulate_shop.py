@@ -39,6 +39,8 @@ from globalcart.tasks.common import default_args
     start_date=datetime(2026, 1, 1),
     catchup=False,
     max_active_runs=1,
+    # Local mode starts the project's DAGs unpaused; this one writes to the shop, so a person turns it on.
+    is_paused_upon_creation=True,
     tags=["globalcart", "source", "demo"],
     doc_md=__doc__,
     default_args=default_args(retries=1),

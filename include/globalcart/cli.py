@@ -150,6 +150,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=84.0,
         help="simulated hours of change before the incremental run (default 84, about 1%%)",
     )
+    bench.add_argument(
+        "--no-latency",
+        dest="latency",
+        action="store_false",
+        help="skip the event-driven latency through a real Airflow (about 3 minutes)",
+    )
 
     commands.add_parser(
         "render-sql",
@@ -302,7 +308,7 @@ def cmd_export_kpis(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from globalcart.dev.bench import run_benchmarks
 
-    run_benchmarks(args.order_lines, args.seed, args.change_hours, report=_say)
+    run_benchmarks(args.order_lines, args.seed, args.change_hours, report=_say, latency=args.latency)
     return 0
 
 

@@ -525,7 +525,7 @@ def test_build_context_holds_what_the_dockerfile_copies_and_no_secrets(dockerfil
     ]
     for path in ("requirements.txt", "constraints.txt", "pyproject.toml", "README.md"):
         assert not dockerignored(path, patterns), path
-    for path in ("include/globalcart/settings.py", "include/sql/warehouse/migrations/x.sql"):
+    for path in ("include/globalcart/settings.py", "include/sql/warehouse/migrations/x.sql", "docs/runbook.md"):
         assert not dockerignored(path, patterns), path
     for path in (".env", ".git/config", ".venv/bin/python", ".local/postgres/data", "logs/x.log", "tests/conftest.py"):
         assert dockerignored(path, patterns), path

@@ -280,3 +280,23 @@ def test_the_excel_pack_holds_the_published_numbers(stack: Stack, mailbox: Mailb
     assert set(by_category["category"]) == {
         value for (value,) in stack.warehouse_sql("select distinct category from dw.dim_product where product_key > 0")
     }
+
+
+def test_the_excel_pack_formats_by_the_catalogs_unit_and_filters(
+    stack: Stack, mailbox: Mailbox, tmp_path: Path
+) -> None:
+    """Counts read as whole numbers, ratios as percentages, money with cents; data sheets can be filtered."""
+    import openpyxl
+
+    from globalcart.marts.export import export_kpi_pack
+
+    stack.run(publish=True)
+    book = openpyxl.load_workbook(export_kpi_pack(tmp_path / "pack.xlsx", stack.warehouse).path)
+    sheet = book["Monthly"]
+    header = [cell.value for cell in sheet[1]]
+    expected = {"orders": "#,##0", "units": "#,##0", "gross_margin_pct": "0.0%", "net_sales": "#,##0.00"}
+    for column, number_format in expected.items():
+        assert sheet.cell(row=2, column=header.index(column) + 1).number_format == number_format, column
+    for name in book.sheetnames:
+        if name not in ("About", "Catalog"):
+            assert book[name].auto_filter.ref == book[name].dimensions, name

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import email
-import socket
+import email.policy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+
+from globalcart.dev.cluster import free_port
 
 
 @dataclass
@@ -17,18 +19,18 @@ class Mailbox:
     port: int = 0
 
     def subjects(self) -> list[str]:
-        return [message["Subject"] for message in self.messages]
+        return [str(message["Subject"]).strip() for message in self.messages]
 
     def html(self, index: int = -1) -> str:
+        return self.part(index, "text/html")
+
+    def text(self, index: int = -1) -> str:
+        return self.part(index, "text/plain")
+
+    def part(self, index: int, content_type: str) -> str:
         message = self.messages[index]
-        part = next(part for part in message.walk() if part.get_content_type() == "text/html")
-        return part.get_payload(decode=True).decode()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        part = next(part for part in message.walk() if part.get_content_type() == content_type)
+        return part.get_content()
 
 
 @contextmanager
@@ -40,7 +42,7 @@ def smtp_server() -> Iterator[Mailbox]:
 
     class Collect:
         async def handle_DATA(self, server, session, envelope):
-            received.messages.append(email.message_from_bytes(envelope.original_content))
+            received.messages.append(email.message_from_bytes(envelope.original_content, policy=email.policy.default))
             return "250 OK"
 
     controller = Controller(Collect(), hostname="127.0.0.1", port=received.port)

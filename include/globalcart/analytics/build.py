@@ -302,7 +302,14 @@ def run_analytics_checks(
 
     with db.connect(warehouse) as conn:
         current_build(conn, run_id)
-        results = validate(warehouse, run_id, checks=ANALYTICS_CHECKS, data_docs_dir=data_docs_dir, progress=progress)
+        results = validate(
+            warehouse,
+            run_id,
+            checks=ANALYTICS_CHECKS,
+            data_docs_dir=data_docs_dir,
+            publication="analytics",
+            progress=progress,
+        )
         results = with_row_samples(conn, results, ANALYTICS_CHECKS)
         record_results(conn, run_id, results)
     return results

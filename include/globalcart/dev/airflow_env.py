@@ -16,8 +16,14 @@ from collections.abc import MutableMapping
 from globalcart import settings
 
 
+def airflow_port() -> str:
+    """The API server's port: Airflow's own variable if set, else the project's (default 8080)."""
+    return os.environ.get("AIRFLOW__API__PORT") or os.environ.get("GLOBALCART_AIRFLOW_PORT", "8080")
+
+
 def airflow_environment() -> dict[str, str]:
     home = settings.LOCAL_DIR / "airflow"
+    port = airflow_port()
     defaults = {
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(settings.PROJECT_DIR / "dags"),
@@ -26,7 +32,13 @@ def airflow_environment() -> dict[str, str]:
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
-        "AIRFLOW__API__PORT": os.environ.get("GLOBALCART_AIRFLOW_PORT", "8080"),
+        "AIRFLOW__API__PORT": port,
+        # Task processes call the execution API and e-mails link to the UI: both must follow the port,
+        # or every task dies before it starts when the port moves off Airflow's default.
+        "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+        # The project's DAGs run once started locally; docker-compose starts them paused.
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
         # Local mode is for development: it has the simulator DAG that moves the demo shop forward.
         "GLOBALCART_DEV_DAGS": "true",
         settings.conn_env_var(settings.SOURCE_CONN_ID): settings.SOURCE.uri,

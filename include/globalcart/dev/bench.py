@@ -245,13 +245,103 @@ def fresh_import_seconds(statement: str) -> float:
     return float(result.stdout.strip().splitlines()[-1])
 
 
-def run_benchmarks(order_lines: int, seed: int, change_hours: float, report: Callable[[str], None] = print) -> None:
+LATENCY_SOURCE = "globalcart_latency_source"
+LATENCY_WAREHOUSE = "globalcart_latency_warehouse"
+LATENCY_ORDER_LINES = 200_000  # the demo's shop
+
+
+def bench_event_latency(changes: int = 5, report: Callable[[str], None] = print) -> dict:
+    """Source commit to published KPIs, through a real scheduler, triggerer and LocalExecutor.
+
+    A demo-sized shop is loaded first; then, with nothing running, another application commits a
+    change (a customer moves region), ``changes`` times: the triggerer notices it, the scheduler
+    starts ``globalcart_incremental``, and the time until its KPI publication is measured.
+    """
+    import statistics
+    import tempfile
+    from pathlib import Path
+
+    from globalcart.dev.cluster import airflow_cluster, free_port
+    from globalcart.pipelines.incremental import run_incremental
+
+    report("")
+    report(f"event-driven runs through a real scheduler, on the demo's shop ({LATENCY_ORDER_LINES:,} order lines):")
+    for name in (LATENCY_SOURCE, LATENCY_WAREHOUSE):
+        _recreate_database(name)
+    source = settings.SOURCE.at(_uri(LATENCY_SOURCE))
+    warehouse = settings.WAREHOUSE.at(_uri(LATENCY_WAREHOUSE))
+    with _pointing_at(source=source.uri):
+        load_history(order_lines=LATENCY_ORDER_LINES, days=730, end_date=bench_end_date(), seed=42)
+    run_incremental(source=source, warehouse=warehouse, send_alert=lambda *_: None)
+    server = urlunsplit(urlsplit(settings.libpq_uri(settings.SOURCE.uri))._replace(path="/postgres"))
+    connections = {
+        settings.SOURCE_CONN_ID: source.uri,
+        settings.WAREHOUSE_CONN_ID: warehouse.uri,
+        settings.SHOP_CONN_ID: source.uri,
+    }
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="globalcart-latency-") as home:
+        with airflow_cluster(server, connections, free_port(), Path(home)) as cluster:
+            cluster.wait_for_run("globalcart_incremental", timeout=600)
+            cluster.idle("globalcart_incremental", timeout=600)
+            for attempt in range(1, changes + 1):
+                time.sleep(5)
+                with db.connect(source) as conn:
+                    conn.execute(
+                        "update shop.customers set region = case region when 'europe' then 'north_america'"
+                        " else 'europe' end where customer_id = %s",
+                        (attempt,),
+                    )
+                    conn.commit()
+                committed = datetime.now(UTC)
+                run = cluster.wait_for_run(
+                    "globalcart_incremental",
+                    run_type="asset_triggered",
+                    queued_at=lambda at, committed=committed: at is not None and at > committed,
+                    timeout=300,
+                )
+                with db.connect(warehouse) as conn:
+                    published = conn.execute(
+                        "select decided_at from audit.publications where run_id = %s and outcome = 'published'",
+                        (run["run_id"],),
+                    ).fetchone()
+                latency = (published[0] - committed).total_seconds() if published else float("nan")
+                queued = (run["queued_at"] - committed).total_seconds()
+                took = (run["end_date"] - run["start_date"]).total_seconds()
+                rows.append((latency, queued, took))
+                report(
+                    f"  change {attempt}: run {run['state']}; queued {queued:.1f} s after the commit,"
+                    f" KPIs published {latency:.1f} s after it; the run took {took:.1f} s"
+                )
+                cluster.idle("globalcart_incremental")
+    for name in (LATENCY_WAREHOUSE, LATENCY_SOURCE):
+        _drop_database(name)
+    latencies = [row[0] for row in rows]
+    report("")
+    _table(
+        report,
+        [
+            ("commit to published KPIs, min (s)", f"{min(latencies):.1f}"),
+            ("commit to published KPIs, median (s)", f"{statistics.median(latencies):.1f}"),
+            ("commit to published KPIs, max (s)", f"{max(latencies):.1f}"),
+            ("commit to run queued, median (s)", f"{statistics.median(r[1] for r in rows):.1f}"),
+            ("whole run, median (s)", f"{statistics.median(r[2] for r in rows):.1f}"),
+        ],
+    )
+    return {"latencies": latencies, "rows": rows}
+
+
+def run_benchmarks(
+    order_lines: int, seed: int, change_hours: float, report: Callable[[str], None] = print, latency: bool = True
+) -> None:
     try:
         bench_generator(order_lines, seed, report)
         bench_incremental_load(change_hours, report)
     finally:
         for name in (BENCH_WAREHOUSE, BENCH_SOURCE):
             _drop_database(name)
+    if latency:
+        bench_event_latency(report=report)
 
 
 def _table(report: Callable[[str], None], rows: list[tuple[str, str]]) -> None:

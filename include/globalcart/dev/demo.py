@@ -133,9 +133,8 @@ def run_dag_test(dag_id: str, say: Callable[[str], None]) -> None:
     state = finished.group(1) if finished else "unknown"
     if state != "success":
         raise GlobalCartError(f"the {dag_id} run ended in state {state}; see {log_path}")
-    for line in text.splitlines():
-        if line.startswith("step "):
-            say(f"  {line}")
+    for step in re.findall(r"\b(step \d+: \S.*? UTC: [^\[\n]*)", text):
+        say(f"  {step.rstrip()}")
     say(f"  run state: {state}; full Airflow log: {log_path}")
 
 

@@ -15,7 +15,9 @@ from globalcart.marts.catalog import CATALOG, GRAIN_COLUMNS
 from globalcart.settings import WAREHOUSE, Database
 
 DIMENSIONS = ("category", "region", "channel", "carrier", "fulfillment_center")
-RATIO_COLUMNS = {kpi.name for kpi in CATALOG if kpi.unit == "ratio"}
+# The catalog's unit decides a column's format, not the type its values happen to have.
+NUMBER_FORMATS = {"ratio": "0.0%", "count": "#,##0", "currency": "#,##0.00", "days": "0.00"}
+KPI_FORMATS = {kpi.name: NUMBER_FORMATS[kpi.unit] for kpi in CATALOG}
 
 
 @dataclass(frozen=True)
@@ -86,12 +88,12 @@ def export_kpi_pack(path: Path, warehouse: Database = WAREHOUSE) -> ExportSummar
 
 
 def _format(sheet, columns: list[str]) -> None:
+    """Number formats by the catalog's unit, readable widths, and a filter on every column."""
     for index, column in enumerate(columns, start=1):
         letter = sheet.cell(row=1, column=index).column_letter
         sheet.column_dimensions[letter].width = max(12, min(len(column) + 2, 30))
-        if column in RATIO_COLUMNS:
+        number_format = KPI_FORMATS.get(column)
+        if number_format:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = "0.0%"
-        elif column != "period_start":
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = "#,##0.00" if isinstance(cell.value, float) else "#,##0"
+                cell.number_format = number_format
+    sheet.auto_filter.ref = sheet.dimensions

@@ -13,10 +13,11 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
-from globalcart import db
+from globalcart import db, publications
 from globalcart.analytics import build
 from globalcart.analytics.report import summary_lines
-from globalcart.quality import gate
+from globalcart.notifications import NO_LINKS, Links
+from globalcart.quality import freshness, gate
 from globalcart.quality.decision import SendAlert, decide
 from globalcart.settings import DATA_DOCS_DIR, WAREHOUSE, Database
 from globalcart.warehouse import migrations
@@ -38,6 +39,7 @@ class AnalyticsRun:
     send_alert: SendAlert | None = None  # default: email through Airflow's SMTP connection
     data_docs_dir: Path = DATA_DOCS_DIR
     progress: Progress = _quiet
+    links: Links = NO_LINKS  # where an alert sends its reader (the Airflow run, its logs)
 
 
 def analytics_run_id(dag_run_id: str) -> str:
@@ -83,7 +85,10 @@ def enforce_analytics_gate(run: AnalyticsRun) -> str:
     """Alert on failed checks; raise QualityGateBlocked when a critical one failed."""
     with db.connect(run.warehouse) as conn:
         results = gate.stored_results(conn, run.run_id)
-        return decide(conn, run.run_id, results, run.send_alert, run.progress, publication="analytics").summary()
+        decision = decide(
+            conn, run.run_id, results, run.send_alert, run.progress, publication="analytics", links=run.links
+        )
+        return decision.summary()
 
 
 def publish_analytics(run: AnalyticsRun) -> list[str]:
@@ -93,6 +98,7 @@ def publish_analytics(run: AnalyticsRun) -> list[str]:
             run.progress(f"analytics of run {run.run_id} published")
         else:
             run.progress(f"run {run.run_id} had published its analytics already")
+        freshness.publication_resumed(conn, publications.ANALYTICS, run.run_id, run.send_alert, run.links)
         return summary_lines(conn)
 
 

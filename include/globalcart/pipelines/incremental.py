@@ -14,13 +14,15 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from globalcart import db
+from globalcart import db, publications, run_lease
 from globalcart.errors import QualityGateBlocked
 from globalcart.marts import publish
-from globalcart.quality import gate
+from globalcart.notifications import NO_LINKS, Links
+from globalcart.quality import freshness, gate
 from globalcart.quality.decision import SendAlert, decide
 from globalcart.settings import SOURCE, WAREHOUSE, Database
 from globalcart.warehouse import extract, migrations
@@ -53,6 +55,8 @@ class IncrementalRun:
     advance_watermarks: bool = True  # False re-reads a window (a backfill) without moving the watermarks
     send_alert: SendAlert | None = None  # default: email through Airflow's SMTP connection
     progress: Progress = _quiet
+    links: Links = NO_LINKS  # where an alert sends its reader (the Airflow run, its logs)
+    dag_id: str | None = None  # the Airflow DAG the run belongs to; None for a run in this process
 
 
 @dataclass
@@ -129,16 +133,17 @@ def run_quality_checks(run: IncrementalRun) -> list[gate.CheckResult]:
 
 
 def enforce_quality_gate(run: IncrementalRun) -> str:
-    """Alert on failed checks; raise QualityGateBlocked when a critical one failed."""
+    """Alert on failed checks (once per fault); raise QualityGateBlocked when a critical one failed."""
     with db.connect(run.warehouse) as conn:
         results = gate.stored_results(conn, run.run_id)
-        return decide(conn, run.run_id, results, run.send_alert, run.progress).summary()
+        return decide(conn, run.run_id, results, run.send_alert, run.progress, links=run.links).summary()
 
 
 def publish_kpi_tables(run: IncrementalRun) -> list[str]:
     with db.connect(run.warehouse) as conn:
         if not publish.publish_candidates(conn, run.run_id):
             run.progress(f"run {run.run_id} had published its KPI tables already")
+        freshness.publication_resumed(conn, publications.KPIS, run.run_id, run.send_alert, run.links)
         return publish.moves_table(publish.kpi_moves(conn, run.run_id))
 
 
@@ -146,6 +151,14 @@ def report_run(run: IncrementalRun) -> list[tuple]:
     """The run's counts per table (audit.load_runs)."""
     with db.connect(run.warehouse) as conn:
         return db.fetch_all(conn, "audit/select_load_run.sql", {"run_id": run.run_id})
+
+
+def announce_changes(run: IncrementalRun) -> bool:
+    """Whether the run changed anything downstream readers see (the DAG tells the analytics only then)."""
+    with db.connect(run.warehouse) as conn:
+        ((changed,),) = db.fetch_all(conn, "audit/select_run_changed_anything.sql", {"run_id": run.run_id})
+    run.progress("the star schema changed: downstream DAGs run" if changed else "nothing changed: downstream DAGs rest")
+    return changed
 
 
 @dataclass(frozen=True)
@@ -164,7 +177,11 @@ STEPS: tuple[Step, ...] = (
     Step("enforce_quality_gate", enforce_quality_gate, gate=True),
     Step("publish_kpi_tables", publish_kpi_tables, gate=True),
     Step("report_run", report_run),
+    Step("announce_changes", announce_changes, gate=True),
 )
+# The DAG's setup and teardown tasks around the steps that write the warehouse; in-process,
+# run_incremental holds the lease the same way.
+LEASE_TASKS = ("claim_warehouse", "release_warehouse")
 
 
 # --------------------------------------------------------------------------- in-process
@@ -208,7 +225,17 @@ def run_incremental(
     summary = RunSummary(run.run_id)
     for sql_file in (*MERGE_STEPS, *DIMENSION_STEPS, *FACT_STEPS):
         db.split_statements(db.sql_text(sql_file))  # parse once, outside the timings
+    with ExitStack() as lease:
+        _run_steps(run, summary, publish, stop_after, lease)
+    return summary
+
+
+def _run_steps(run: IncrementalRun, summary: RunSummary, publish: bool, stop_after: str | None, lease: ExitStack):
+    progress = run.progress
     for step in STEPS:
+        if step.name != "apply_migrations" and not lease:
+            # The first write after the migrations: from here the run holds the warehouse.
+            lease.enter_context(run_lease.held(run.warehouse, run.run_id, progress=progress))
         if step.gate and not publish:
             continue
         started = time.perf_counter()
@@ -218,7 +245,7 @@ def run_incremental(
             progress(str(blocked))
             summary.published = False
             summary.rows = report_run(run)  # what was loaded, though nothing was published
-            return summary
+            return
         finally:
             summary.seconds[step.name] = time.perf_counter() - started
         if step.name == "run_quality_checks":
@@ -229,4 +256,3 @@ def run_incremental(
             summary.rows = result
         if step.name == stop_after:
             break
-    return summary

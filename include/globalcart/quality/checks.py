@@ -64,6 +64,18 @@ LINES, PAYMENTS, SHIPMENTS, RETURNS = (
 )
 KPI_ROWS, SHOP_KPI_ROWS, KPI_DAYS = "candidate_kpis", "candidate_kpis_whole_shop", "candidate_kpi_days"
 
+# How a row of each asset is found again: the keys an alert's sample shows first.
+ASSET_KEYS: dict[str, tuple[str, ...]] = {
+    LINES: ("order_item_id", "order_id", "line_number"),
+    PAYMENTS: ("payment_id", "order_id", "attempt_number"),
+    SHIPMENTS: ("shipment_id", "order_id"),
+    RETURNS: ("return_id", "order_item_id"),
+    KPI_ROWS: ("grain", "period_start", "dimension_name", "dimension_value"),
+    SHOP_KPI_ROWS: ("grain", "period_start", "dimension_name", "dimension_value"),
+    KPI_DAYS: ("period_start",),
+    "reconciled_days": ("order_date",),
+}
+
 RATE_COLUMNS = (
     "discount_rate",
     "return_rate_units",
@@ -164,6 +176,16 @@ ANALYTICS = "analytics"
 RFM, CHURN, COHORTS = "candidate_customer_rfm", "candidate_churn_rates", "candidate_cohort_retention"
 LEAKAGE, ON_TIME = "candidate_profit_leakage", "candidate_sla_on_time"
 BACKTEST, FORECAST = "candidate_forecast_backtest", "candidate_revenue_forecast"
+
+ASSET_KEYS |= {
+    RFM: ("customer_id",),
+    CHURN: ("dimension_name", "dimension_value"),
+    COHORTS: ("cohort_month", "months_since_first"),
+    LEAKAGE: ("dimension_name", "dimension_value"),
+    ON_TIME: ("dimension_name", "dimension_value"),
+    BACKTEST: ("model",),
+    FORECAST: ("model", "period_start"),
+}
 
 ANALYTICS_CHECKS: tuple[Check, ...] = (
     *(

@@ -22,14 +22,17 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg import sql
 
 from globalcart import db
-from globalcart.quality.checks import CHECKS, Check
+from globalcart.quality.checks import ASSET_KEYS, CHECKS, Check
 from globalcart.settings import DATA_DOCS_DIR, Database, libpq_uri
 
 SAMPLE_ROWS = 5
-# Data Docs take a few MB per run; audit.quality_results keeps every run's outcome and samples for good.
-DATA_DOCS_KEEP_RUNS = int(os.environ.get("GLOBALCART_DATA_DOCS_KEEP_RUNS", "50"))
+# Data Docs take a few MB per run, kept per publication (kpis/, analytics/) for this many days and
+# within this size, the newest always; audit.quality_results keeps every run's outcome and samples for good.
+DATA_DOCS_KEEP_DAYS = float(os.environ.get("GLOBALCART_DATA_DOCS_KEEP_DAYS", "14"))
+DATA_DOCS_MAX_MB = float(os.environ.get("GLOBALCART_DATA_DOCS_MAX_MB", "500"))
 
 
 @dataclass(frozen=True)
@@ -197,9 +200,13 @@ def validate(
     *,
     checks: tuple[Check, ...] = CHECKS,
     data_docs_dir: Path = DATA_DOCS_DIR,
+    publication: str = "kpis",
     progress: Callable[[str], None] = lambda _: None,
 ) -> list[CheckResult]:
-    """Run every check through Great Expectations; the scope must be defined first."""
+    """Run every check through Great Expectations; the scope must be defined first.
+
+    Data Docs go to ``data_docs_dir/<publication>/<run>/``, kept by age and size per publication.
+    """
     started = time.perf_counter()
     logging.getLogger("great_expectations").setLevel(logging.WARNING)  # its INFO lines would drown the task log
     import great_expectations as gx
@@ -210,7 +217,7 @@ def validate(
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)  # task logs get one line per step instead
-    docs_dir = data_docs_dir / re.sub(r"[^A-Za-z0-9_.-]+", "_", run_id)
+    docs_dir = data_docs_dir / publication / re.sub(r"[^A-Za-z0-9_.-]+", "_", run_id)
     context.add_data_docs_site(
         site_name="globalcart",
         site_config={
@@ -252,31 +259,68 @@ def validate(
             check = by_name[result.expectation_config.meta["check"]]
             results.append(_outcome(check, result, data_docs))
     progress(f"validated in {time.perf_counter() - started:.1f} s; Data Docs: {data_docs}")
-    prune_data_docs(data_docs_dir)
+    prune_data_docs(data_docs_dir / publication)
     return sorted(results, key=lambda r: [c.name for c in checks].index(r.name))
 
 
 def with_row_samples(
     conn: psycopg.Connection, results: list[CheckResult], checks: tuple[Check, ...] = CHECKS
 ) -> list[CheckResult]:
-    """A few of the offending rows of each failed row query (Great Expectations' SUMMARY results count them only)."""
+    """A few offending rows of each failed check, keys first, so an alert's reader can find them.
+
+    Great Expectations' SUMMARY results count a row query's rows only, and give a column check's
+    values without the rows they belong to: both are read here instead.
+    """
     from dataclasses import replace
 
     by_name = {check.name: check for check in checks}
     sampled = []
     for result in results:
         check = by_name.get(result.name)
-        if result.failed and not result.error and check is not None and check.rows_query and not result.sample:
-            asset = _query(f"quality/assets/{check.asset}.sql")
-            query = _rows_query(check).replace("{batch}", f"({asset}) as rows_checked")
-            with conn.cursor() as cur:
-                cur.execute(f"select * from ({query}) as offending limit {SAMPLE_ROWS}")  # noqa: S608 - our SQL files
-                columns = [column.name for column in cur.description]
-                rows = [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
-            conn.rollback()
-            result = replace(result, sample=_plain(rows))
+        if result.failed and not result.error and check is not None:
+            query, params = _offending_rows(check)
+            if query is not None:
+                with conn.cursor() as cur:
+                    cur.execute(query, params)
+                    columns = [column.name for column in cur.description]
+                    rows = [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+                conn.rollback()
+                keys = [key for key in ASSET_KEYS.get(check.asset, ()) if key in columns]
+                rows = [{**{key: row[key] for key in keys}, **row} for row in rows]
+                result = replace(result, sample=_plain(rows))
         sampled.append(result)
     return sampled
+
+
+def _offending_rows(check: Check) -> tuple[sql.Composable | None, dict]:
+    """The query for up to SAMPLE_ROWS rows that break the check, with their keys."""
+    asset_text = _query(f"quality/assets/{check.asset}.sql")
+    if check.rows_query:
+        rows = _rows_query(check).replace("{batch}", f"({asset_text}) as rows_checked")
+        return sql.SQL(f"select * from ({rows}) as offending limit {SAMPLE_ROWS}"), {}  # noqa: S608 - our SQL files
+    asset = sql.SQL(asset_text)
+    limit = sql.Literal(SAMPLE_ROWS)
+    column = check.arguments.get("column")
+    if column is None:
+        return None, {}
+    keys = [key for key in ASSET_KEYS.get(check.asset, ()) if key != column]
+    value = sql.Identifier(column)
+    if check.expectation == "ExpectColumnValuesToNotBeNull":
+        broken, params = sql.SQL("{} is null").format(value), {}
+    elif check.expectation == "ExpectColumnValuesToBeBetween":
+        low, high = check.arguments.get("min_value"), check.arguments.get("max_value")
+        parts = [sql.SQL("{} < %(low)s").format(value)] if low is not None else []
+        parts += [sql.SQL("{} > %(high)s").format(value)] if high is not None else []
+        broken, params = sql.SQL(" or ").join(parts), {"low": low, "high": high}
+    else:
+        return None, {}
+    query = sql.SQL("select {columns} from ({asset}) as rows_checked where {broken} limit {limit}").format(
+        columns=sql.SQL(", ").join(sql.Identifier(name) for name in [*keys, column]),
+        asset=asset,
+        broken=broken,
+        limit=limit,
+    )
+    return query, params
 
 
 def record_results(conn: psycopg.Connection, run_id: str, results: list[CheckResult]) -> None:
@@ -301,14 +345,33 @@ def record_results(conn: psycopg.Connection, run_id: str, results: list[CheckRes
         )
 
 
-def prune_data_docs(data_docs_dir: Path, keep: int = DATA_DOCS_KEEP_RUNS) -> list[Path]:
-    """Delete all but the ``keep`` most recent runs' Data Docs; returns what was deleted."""
-    if not data_docs_dir.is_dir():
+def prune_data_docs(
+    docs_dir: Path,
+    *,
+    keep_days: float = DATA_DOCS_KEEP_DAYS,
+    max_mb: float = DATA_DOCS_MAX_MB,
+    now: float | None = None,
+) -> list[Path]:
+    """Delete the runs' Data Docs older than ``keep_days``, then the oldest until the rest fit in ``max_mb``.
+
+    The newest run always keeps its Data Docs (its alert links to them). Returns what was deleted.
+    """
+    if not docs_dir.is_dir():
         return []
-    runs = sorted((p for p in data_docs_dir.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in runs[keep:]:
-        shutil.rmtree(old, ignore_errors=True)
-    return runs[keep:]
+    runs = sorted((p for p in docs_dir.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True)
+    now = time.time() if now is None else now
+    kept, deleted, total = [], [], 0
+    for index, run in enumerate(runs):
+        size = sum(f.stat().st_size for f in run.rglob("*") if f.is_file())
+        too_old = now - run.stat().st_mtime > keep_days * 86_400
+        too_big = total + size > max_mb * 1024 * 1024
+        if index > 0 and (too_old or too_big):
+            shutil.rmtree(run, ignore_errors=True)
+            deleted.append(run)
+        else:
+            kept.append(run)
+            total += size
+    return deleted
 
 
 def stored_results(conn: psycopg.Connection, run_id: str) -> list[CheckResult]:

@@ -9,11 +9,12 @@ from datetime import date
 from typing import Any
 
 from globalcart.errors import GlobalCartError, QualityGateBlocked
+from globalcart.notifications import airflow_links
 from globalcart.pipelines import analytics
 from globalcart.pipelines.analytics import AnalyticsRun, analytics_run_id
 from globalcart.quality.gate import results_table
 from globalcart.settings import WAREHOUSE
-from globalcart.tasks.common import GateBlocked, airflow_database
+from globalcart.tasks.common import GateBlocked, airflow_database, say
 
 Context = dict[str, Any]
 
@@ -29,12 +30,15 @@ def parse_as_of(value: str | None) -> date | None:
 
 def analytics_run(context: Context) -> AnalyticsRun:
     params = context["params"]
+    dag_run = context["dag_run"]
+    task_id = context["ti"].task_id if context.get("ti") else None
     return AnalyticsRun(
-        analytics_run_id(context["dag_run"].run_id),
+        analytics_run_id(dag_run.run_id),
         airflow_database(WAREHOUSE),
         as_of=parse_as_of(params.get("as_of")),
         horizon_days=int(params.get("horizon_days") or 90),
-        progress=print,
+        progress=say,
+        links=airflow_links(dag_run.dag_id, dag_run.run_id, task_id),
     )
 
 
@@ -69,7 +73,7 @@ def build_forecast(context: Context) -> list[str]:
 def run_analytics_checks(context: Context) -> dict[str, int]:
     results = analytics.run_analytics_checks(analytics_run(context))
     for line in results_table(results):
-        print(line)
+        say(line)
     return {"checks": len(results), "failed": sum(1 for r in results if r.failed)}
 
 
@@ -84,5 +88,5 @@ def enforce_analytics_gate(context: Context) -> str:
 def publish_analytics(context: Context) -> list[str]:
     lines = analytics.publish_analytics(analytics_run(context))
     for line in lines:
-        print(line)
+        say(line)
     return lines

@@ -8,12 +8,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from airflow.sdk.exceptions import AirflowSkipException
+
+from globalcart import db, run_lease
 from globalcart.errors import QualityGateBlocked
+from globalcart.notifications import airflow_links
 from globalcart.pipelines import incremental
 from globalcart.pipelines.incremental import IncrementalRun, RunSummary
 from globalcart.quality.gate import results_table
 from globalcart.settings import SOURCE, WAREHOUSE
-from globalcart.tasks.common import GateBlocked, airflow_database
+from globalcart.tasks.common import GateBlocked, airflow_database, is_run_alive, say
 
 Context = dict[str, Any]
 
@@ -33,6 +37,7 @@ def incremental_run(context: Context) -> IncrementalRun:
         advance_watermarks = False
     elif params.get("reextract_from"):
         since = datetime.fromisoformat(params["reextract_from"])
+    task_id = context["ti"].task_id if context.get("ti") else None
     return IncrementalRun(
         dag_run.run_id,
         airflow_database(SOURCE),
@@ -41,8 +46,29 @@ def incremental_run(context: Context) -> IncrementalRun:
         since=since,
         until=until,
         advance_watermarks=advance_watermarks,
-        progress=print,
+        progress=say,
+        links=airflow_links(dag_run.dag_id, dag_run.run_id, task_id),
+        dag_id=dag_run.dag_id,
     )
+
+
+def claim_warehouse(context: Context) -> bool:
+    """Take the warehouse's run lease; False (the sensor waits) while another live run holds it."""
+    run = incremental_run(context)
+    with db.connect(run.warehouse) as conn:
+        other = run_lease.try_take(conn, run.run_id, dag_id=run.dag_id, is_run_alive=is_run_alive)
+    if other is not None:
+        say(f"waiting: run {other.run_id} has been writing the warehouse since {other.acquired_at:%H:%M:%S} UTC")
+        return False
+    say(f"run {run.run_id} holds the warehouse")
+    return True
+
+
+def release_warehouse(context: Context) -> None:
+    run = incremental_run(context)
+    with db.connect(run.warehouse) as conn:
+        run_lease.release(conn, run.run_id)
+    say(f"run {run.run_id} released the warehouse")
 
 
 def apply_migrations(context: Context) -> list[str]:
@@ -60,7 +86,7 @@ def build_kpi_candidates(context: Context) -> str:
 def run_quality_checks(context: Context) -> dict[str, int]:
     results = incremental.run_quality_checks(incremental_run(context))
     for line in results_table(results):
-        print(line)
+        say(line)
     return {"checks": len(results), "failed": sum(1 for r in results if r.failed)}
 
 
@@ -74,15 +100,22 @@ def enforce_quality_gate(context: Context) -> str:
 
 def publish_kpi_tables(context: Context) -> list[str]:
     lines = incremental.publish_kpi_tables(incremental_run(context))
-    print("KPIs this run moved (monthly, whole shop):")
+    say("KPIs this run moved (monthly, whole shop):")
     for line in lines:
-        print(line)
+        say(line)
     return lines
+
+
+def announce_changes(context: Context) -> str:
+    """Tell downstream DAGs (the asset) only when the run changed something; skip otherwise."""
+    if not incremental.announce_changes(incremental_run(context)):
+        raise AirflowSkipException("nothing changed: the analytics are not started")
+    return "the star schema changed"
 
 
 def report_run(context: Context) -> list[str]:
     run = incremental_run(context)
     lines = RunSummary(run.run_id, incremental.report_run(run)).table()
     for line in lines:
-        print(line)
+        say(line)
     return lines
