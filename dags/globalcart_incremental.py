@@ -2,35 +2,43 @@
 ### Incremental load of the star schema
 
 Keeps the warehouse's star schema in step with the shop's operational database
-without full reloads:
+without full reloads. Runs start when the source changes (the triggerer watches
+each table's newest `updated_at`), and on the schedule as a fallback.
 
 1. `apply_migrations`: bring the warehouse schemas up to date (idempotent).
-2. `extract_changed_rows`: stream every source row changed since its table's
+2. `claim_warehouse`: take the warehouse's run lease (`audit.run_lease`); it
+   waits while another run writes, so runs never overlap, whatever started them.
+3. `extract_changed_rows`: stream every source row changed since its table's
    watermark into `staging`, all tables from one consistent snapshot.
-3. `merge_mirror.*`: per table, reject rows that break the contract (kept in
+4. `merge_mirror.*`: per table, reject rows that break the contract (kept in
    `audit.rejected_rows` with the reason), merge the rest into `mirror` with
    newer-wins upserts, record status changes, log counts in `audit.load_runs`,
    and advance the table's watermark in the same transaction.
-4. `build_dimensions.*` then `build_facts.*`: rebuild exactly the dimension
+5. `build_dimensions.*` then `build_facts.*`: rebuild exactly the dimension
    members and facts touched by what was merged since their last build.
-5. `build_kpi_candidates`: write the KPI tables aside (schema `candidate`),
+6. `build_kpi_candidates`: write the KPI tables aside (schema `candidate`),
    recomputing only the months whose facts changed.
-6. `quality_gate.run_quality_checks`: Great Expectations checks the facts
+7. `quality_gate.run_quality_checks`: Great Expectations checks the facts
    changed since the last publication, the candidate KPI tables, and the closed
    days against the source's own totals; results go to `audit.quality_results`
    and to Data Docs. `quality_gate.enforce_quality_gate` emails a data-quality
-   alert for any failed check, and fails when a critical one failed.
-7. `publish_kpi_tables`: swap the candidates into `marts` in one transaction,
+   alert (once per fault), and fails when a critical check failed.
+8. `publish_kpi_tables`: swap the candidates into `marts` in one transaction,
    with before/after KPI snapshots (`audit.kpi_snapshot_diff`).
-8. `report_run`: the run's counts per table; publishes the
-   `globalcart_star_schema` asset that downstream DAGs are scheduled on.
+9. `report_run`: the run's counts per table. `announce_changes`: publishes the
+   `globalcart_star_schema` asset the analytics are scheduled on, when the run
+   changed anything (skipped otherwise).
+10. `release_warehouse`: give the lease back, also after a failure.
 
 Params: `full_refresh` reloads everything from the source; `reextract_from`
 (an ISO timestamp) re-reads every row changed since then. A backfill
-(`airflow backfill create`) re-reads the rows changed in each run's interval
-without moving the watermarks. All of it is idempotent.
+(`airflow backfill create`) runs one window per run, each re-reading the rows
+changed in its `[start, end)` without moving the watermarks. All of it is
+idempotent.
 
 **When it fails**
+- `claim_warehouse` waiting: another run holds the lease (`select * from
+  audit.run_lease`); a holder that is gone loses it to the next run by itself.
 - `extract_changed_rows`: the source or the warehouse is unreachable (check the
   `globalcart_source` / `globalcart_warehouse` connections). Nothing was merged;
   clear the task once the database is back.
@@ -39,14 +47,18 @@ without moving the watermarks. All of it is idempotent.
   task. Watermarks only move with a successful merge, and builds catch up on
   everything merged since their last success, so a later run also heals it.
 - `quality_gate.enforce_quality_gate`: a critical data-quality check failed and
-  the data-quality alert email says which, with sample rows. The KPI tables in
-  `marts` are unchanged. Fix the cause, then trigger a new run: the gate
-  re-checks everything changed since the last publication. Do not clear
-  `publish_kpi_tables` by hand; it only ever publishes what passed.
+  the data-quality alert email says which, with the keys of sample rows. The
+  KPI tables in `marts` are unchanged. Fix the cause, then trigger a new run:
+  the gate re-checks everything changed since the last publication, and a
+  "recovered" email follows when it passes. Do not clear `publish_kpi_tables`
+  by hand; it only ever publishes what passed.
 - `quality_gate.run_quality_checks` itself failing (not a failed check) means a
   check could not run: read the task log.
 - Rows rejected by the contract do not fail the run: see `audit.rejected_rows`.
-- Every failed task emails the alert recipients (`GLOBALCART_ALERT_EMAILS`).
+- Every failed task emails the alert recipients (`GLOBALCART_ALERT_EMAILS`); a
+  "stale" email says when nothing was published for longer than
+  `GLOBALCART_FRESHNESS_MINUTES`, even if no task could start. Runbook: the
+  GlobalCart 360 > Runbook page in this UI.
 """
 
 from __future__ import annotations

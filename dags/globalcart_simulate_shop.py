@@ -14,10 +14,10 @@ This DAG exists for development and demos, and is defined only where
 when `.env` asks for it). Do not deploy it next to a real shop database.
 
 **When it fails:** the task log ends with a one-line reason.
-- *cannot connect to the globalcart_shop database*: the source PostgreSQL
+- `cannot connect to the globalcart_shop database`: the source PostgreSQL
   is down or the `AIRFLOW_CONN_GLOBALCART_SHOP` (or `..._SOURCE`) connection
   is wrong (`make up` starts the local one).
-- *the source has no simulation clock*: no history was generated yet; run
+- `the source has no simulation clock`: no history was generated yet; run
   `make generate` (or `globalcart generate`).
 A failed step writes nothing (each step is one transaction), so clearing the
 task and running it again is safe.

@@ -7,6 +7,7 @@ pandas slows down every Airflow component.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -83,3 +84,17 @@ def test_every_dag_follows_the_team_rules(dag_bag) -> None:
             assert task.owner == "globalcart", f"{dag_id}.{task.task_id}"
             assert task.retries >= 1, f"{dag_id}.{task.task_id} has no retries"
             assert task.on_failure_callback, f"{dag_id}.{task.task_id} alerts no one when it fails"
+
+
+def test_task_names_in_doc_md_render_as_code(dag_bag) -> None:
+    """Underscores in a task name inside *emphasis* render as italics ("extract_changed rows"): use code spans."""
+    from markdown_it import MarkdownIt
+
+    for dag_id, dag in dag_bag.dags.items():
+        rendered = MarkdownIt("commonmark").render(dag.doc_md)
+        for task in dag.tasks:
+            name = task.task_id.rsplit(".", 1)[-1]
+            if name in dag.doc_md:
+                assert f"<code>{name}" in rendered or f".{name}</code>" in rendered, f"{dag_id}: {name} not in code"
+        broken = [text for text in re.findall(r"<em>(.*?)</em>", rendered, flags=re.S) if "_" in text]
+        assert not broken, f"{dag_id}: emphasis around names with underscores: {broken}"

@@ -133,8 +133,9 @@ def run_dag_test(dag_id: str, say: Callable[[str], None]) -> None:
     state = finished.group(1) if finished else "unknown"
     if state != "success":
         raise GlobalCartError(f"the {dag_id} run ended in state {state}; see {log_path}")
-    for step in re.findall(r"\b(step \d+: \S.*? UTC: [^\[\n]*)", text):
-        say(f"  {step.rstrip()}")
+    steps = re.findall(r"\b(step \d+: \S.*? UTC: [^\[\n'\"]*)", text)
+    for step in dict.fromkeys(step.rstrip() for step in steps):  # logged, then returned: say it once
+        say(f"  {step}")
     say(f"  run state: {state}; full Airflow log: {log_path}")
 
 
