@@ -61,7 +61,8 @@ class Links:
             except ValueError:
                 relative = None
             if relative and not relative.startswith(".."):
-                return f"{self.base_url}/globalcart/data-docs/{quote(relative)}"
+                # The run's page lists its validation pages (Great Expectations' own index needs the internet).
+                return f"{self.base_url}/globalcart/data-docs/{quote(os.path.dirname(relative))}/"
         return index_path
 
     def docs(self, page: str, section: str | None = None) -> str:

@@ -16,10 +16,13 @@ left, as the days of one deployment:
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import psycopg
 import pytest
 
@@ -101,6 +104,11 @@ def test_the_first_runs_load_the_warehouse_and_the_analytics_follow(deployment: 
     assert analytics["state"] == "success", cluster.task_states(ANALYTICS, analytics["run_id"])
     assert deployment.warehouse("select count(*) from marts.analytics_status") == [(7,)]
     assert not [s for s in deployment.subjects() if "failed" in s.lower()], deployment.subjects()
+    # What a task reports reads in order in its log, before "Done": every row of the run's table.
+    log = next((cluster.home / "logs").glob(f"dag_id={INCREMENTAL}/run_id={first['run_id']}/task_id=report_run/*.log"))
+    events = [json.loads(line).get("event", "") for line in log.read_text().splitlines() if line.startswith("{")]
+    table = [event for event in events if event.startswith(("table ", "order_items ", "orders ", "customers "))]
+    assert len(table) == 4 and events.index(table[0]) < next(i for i, e in enumerate(events) if e.startswith("Done"))
     deployment.idle()
 
 
@@ -233,6 +241,12 @@ def test_a_blocked_gate_alerts_once_and_says_when_it_recovered(deployment: Deplo
     assert f"{cluster.base_url}/dags/{INCREMENTAL}/runs/" in text
     assert f"{cluster.base_url}/globalcart/data-docs/" in text
     assert f"{cluster.base_url}/globalcart/docs/quality-gate#when-a-data-quality-alert-arrives" in text
+    # The Data Docs link works over HTTP, for a logged-in Airflow user only.
+    data_docs = re.search(rf"Data Docs: ({re.escape(cluster.base_url)}\S+)", text).group(1)
+    assert httpx.get(data_docs).status_code in (401, 403)
+    token = httpx.post(f"{cluster.base_url}/auth/token", json={"username": "admin", "password": "admin"}).json()
+    page = httpx.get(data_docs, headers={"Authorization": f"Bearer {token['access_token']}"})
+    assert page.status_code == 200 and "checked_order_lines" in page.text
 
     deployment.warehouse(
         "update dw.fct_order_line set discount_amount = %s, net_amount = %s, source_updated_at = now()"
