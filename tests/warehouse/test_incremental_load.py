@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import psycopg
@@ -13,7 +13,7 @@ from globalcart import db
 from globalcart.source import simulator
 from globalcart.warehouse.steps import step_parameters
 from tests.support.stack import Stack
-from tests.support.star import assert_same_content, full_rebuild_content, star_content
+from tests.support.star import CATEGORY_KPIS, CONTENT_QUERIES, assert_same_content, full_rebuild_content, star_content
 
 WHOLE_WAREHOUSE = """
     select 'fct_order_line', count(*), md5(string_agg(t::text, '|' order by order_item_id)) from dw.fct_order_line t
@@ -329,3 +329,18 @@ def test_a_category_change_opens_a_new_product_version_for_later_orders(stack: S
         "select count(*) from dw.dim_product where product_id = %s and is_current", (product_id,)
     )[0]
     assert versions == 1
+
+
+def test_a_full_refresh_forgets_everything_an_earlier_history_left(stack: Stack) -> None:
+    from globalcart.source.history import load_history
+
+    stack.run()
+    # Another history replaces the shop's: the same keys name other rows, products have other categories.
+    load_history(order_lines=4_000, days=60, end_date=datetime.now(UTC).date(), seed=23, replace=True)
+    stack.run(full_refresh=True)
+    queries = CONTENT_QUERIES | CATEGORY_KPIS
+    assert_same_content(star_content(stack, queries), full_rebuild_content(stack, queries))
+    # One category per product, as a first load sees it.
+    assert stack.warehouse_sql("select count(*) from dw.product_category_history") == stack.warehouse_sql(
+        "select count(*) from mirror.products"
+    )
