@@ -344,3 +344,38 @@ def test_a_full_refresh_forgets_everything_an_earlier_history_left(stack: Stack)
     assert stack.warehouse_sql("select count(*) from dw.product_category_history") == stack.warehouse_sql(
         "select count(*) from mirror.products"
     )
+
+
+def test_a_replaced_source_is_refused_until_a_full_refresh(stack: Stack) -> None:
+    from globalcart.errors import GlobalCartError
+    from globalcart.source.history import load_history
+
+    stack.run()
+    before = sorted(stack.warehouse_sql(WHOLE_WAREHOUSE))
+    load_history(order_lines=4_000, days=60, end_date=datetime.now(UTC).date(), seed=23, replace=True)
+    with pytest.raises(GlobalCartError, match=r"another history than the one loaded: .* a full refresh is needed"):
+        stack.run()
+    assert sorted(stack.warehouse_sql(WHOLE_WAREHOUSE)) == before, "a refused run changed the warehouse"
+    stack.run(full_refresh=True)
+    stack.run()
+    assert_same_content(star_content(stack), full_rebuild_content(stack))
+
+
+def test_a_source_whose_keys_went_backwards_is_refused(stack: Stack) -> None:
+    from globalcart.errors import GlobalCartError
+
+    stack.run()
+    before = sorted(stack.warehouse_sql(WHOLE_WAREHOUSE))
+    # A restore from an older backup: the newest orders are gone, and their keys will be handed out again.
+    stack.source_sql(
+        """create temp table gone as select order_id from shop.orders order by order_id desc limit 5;
+           delete from shop.returns where order_item_id in (
+               select order_item_id from shop.order_items where order_id in (select order_id from gone));
+           delete from shop.payments where order_id in (select order_id from gone);
+           delete from shop.shipments where order_id in (select order_id from gone);
+           delete from shop.order_items where order_id in (select order_id from gone);
+           delete from shop.orders where order_id in (select order_id from gone);"""
+    )
+    with pytest.raises(GlobalCartError, match=r"keys went backwards: its highest orders key is \d+, .* full refresh"):
+        stack.run()
+    assert sorted(stack.warehouse_sql(WHOLE_WAREHOUSE)) == before

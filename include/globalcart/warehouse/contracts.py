@@ -95,6 +95,13 @@ class SourceTable:
         """``fulfillment_centers`` -> ``fulfillment centers``, for comments."""
         return self.name.replace("_", " ")
 
+    @property
+    def numbered_key(self) -> str | None:
+        """The key column when the key is one number (the shop hands them out in order), else None."""
+        if len(self.key) == 1 and self.column(self.key[0]).type == "bigint":
+            return self.key[0]
+        return None
+
     def column(self, name: str) -> Column:
         (column,) = (column for column in self.columns if column.name == name)
         return column
