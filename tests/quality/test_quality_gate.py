@@ -296,3 +296,65 @@ def test_an_analytics_publication_does_not_narrow_the_kpi_gates_window(published
     assert published.run(publish=True).published is False
     # The window still starts at the first run after the last publication of the KPIs.
     assert published.warehouse_sql("select checked_from from audit.quality_scope") == [(window,)]
+
+
+WHOLE_SHOP_TOTALS = """
+    select sum(gross_sales), sum(refunds), sum(returned_units), sum(orders), sum(payment_attempts)
+    from marts.kpi_monthly where dimension_name = 'all'
+"""
+
+
+def test_nonsense_the_shop_allows_is_refused_with_a_reason_and_the_rest_published(
+    published: Stack, mailbox: Mailbox
+) -> None:
+    before = published.warehouse_sql(WHOLE_SHOP_TOTALS)
+    delivered_lines = """
+        select i.order_item_id, o.order_id, o.ordered_at, s.delivered_at
+        from shop.order_items i join shop.orders o using (order_id) join shop.shipments s using (order_id)
+        where s.status = 'delivered' and not exists (select from shop.returns r where r.order_item_id = i.order_item_id)
+        order by i.quantity * i.unit_price - i.discount_amount, i.order_item_id limit 2"""
+    (cheap, _, _, delivered_at), (other, order_id, ordered_at, _) = published.source_sql(delivered_lines)
+    (refund_id,) = published.source_sql(
+        """insert into shop.returns (order_item_id, quantity, refund_amount, reason, status, requested_at, received_at,
+                                     refunded_at)
+           values (%s, 1, 99999.99, 'damaged', 'refunded', %s::timestamptz + interval '1 day',
+                   %s::timestamptz + interval '2 days', %s::timestamptz + interval '3 days') returning return_id""",
+        (cheap, delivered_at, delivered_at, delivered_at),
+    )[0]
+    (early_return,) = published.source_sql(
+        """insert into shop.returns (order_item_id, quantity, reason, status, requested_at)
+           values (%s, 1, 'changed_mind', 'requested', %s::timestamptz - interval '3 years') returning return_id""",
+        (other, ordered_at),
+    )[0]
+    (early_payment,) = published.source_sql(
+        """insert into shop.payments (order_id, attempt_number, payment_method, provider, status, amount, attempted_at)
+           values (%s, 9, 'card', 'stripe', 'authorized', 1, %s::timestamptz - interval '1 year')
+           returning payment_id""",
+        (order_id, ordered_at),
+    )[0]
+    (euro_order,) = published.source_sql(
+        """with o as (insert into shop.orders (customer_id, channel, currency_code, ordered_at)
+                      select min(customer_id), 'web', 'EUR', now() - interval '2 days' from shop.customers
+                      returning order_id)
+           insert into shop.order_items (order_id, line_number, product_id, quantity, unit_price)
+           select o.order_id, 1, min(p.product_id), 3, 250 from o, shop.products p group by o.order_id
+           returning order_id"""
+    )[0]
+
+    summary = published.run(publish=True)
+
+    assert summary.published is True, [c.name for c in summary.checks if c.failed]
+    rejected = published.warehouse_sql(
+        "select table_name, source_key, reason from audit.rejected_rows where run_id = %s", (summary.run_id,)
+    )
+    too_much = "refund_amount is more than the line was paid, with the line's earlier refunds"
+    assert sorted(rejected) == sorted(
+        [
+            ("returns", str(refund_id), too_much),
+            ("returns", str(early_return), "requested_at is before the order was placed"),
+            ("payments", str(early_payment), "attempted_at is before the order was placed"),
+            ("orders", str(euro_order), "amounts not in USD: the warehouse keeps no exchange rates to convert them"),
+        ]
+    )
+    assert published.warehouse_sql(WHOLE_SHOP_TOTALS) == before, "a refused row reached the published KPIs"
+    assert mailbox.messages == []

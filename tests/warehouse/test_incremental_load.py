@@ -379,3 +379,56 @@ def test_a_source_whose_keys_went_backwards_is_refused(stack: Stack) -> None:
     with pytest.raises(GlobalCartError, match=r"keys went backwards: its highest orders key is \d+, .* full refresh"):
         stack.run()
     assert sorted(stack.warehouse_sql(WHOLE_WAREHOUSE)) == before
+
+
+def test_values_the_source_accepts_never_crash_a_build(stack: Stack) -> None:
+    """Each value below passes the shop's own constraints; the run goes on, refusing what it must not believe."""
+    stack.run()
+    (shipment_id,) = stack.source_sql("select min(shipment_id) from shop.shipments where status = 'shipped'")[0]
+    stack.source_sql(
+        "update shop.shipments set status = 'delivered', delivered_at = '20266-05-01' where shipment_id = %s",
+        (shipment_id,),
+    )
+    (return_id,) = stack.source_sql(
+        """insert into shop.returns (order_item_id, quantity, refund_amount, reason, status, requested_at)
+           select order_item_id, 1, 0, 'damaged', 'requested', 'infinity' from shop.order_items
+           order by order_item_id limit 1 returning return_id"""
+    )[0]
+    order_id, customer_id = stack.source_sql("select order_id, customer_id from shop.orders order by 1 limit 1")[0]
+    (huge_line,) = stack.source_sql(
+        """insert into shop.order_items (order_id, line_number, product_id, quantity, unit_price)
+           select %s, 99, min(product_id), 2147483647, 9999999999.99 from shop.products returning order_item_id""",
+        (order_id,),
+    )[0]
+    (not_a_number,) = stack.source_sql(
+        """insert into shop.order_items (order_id, line_number, product_id, quantity, unit_price)
+           select %s, 98, min(product_id), 1, 'NaN' from shop.products returning order_item_id""",
+        (order_id,),
+    )[0]
+    (late_order,) = stack.source_sql(
+        "insert into shop.orders (customer_id, channel, ordered_at) values (%s, 'web', '4713-01-01 BC')"
+        " returning order_id",
+        (customer_id,),
+    )[0]
+
+    summary = stack.run(run_id="poison")
+
+    assert summary.totals()["rejected"] == 4
+    rejected = stack.warehouse_sql(
+        "select table_name, source_key, reason from audit.rejected_rows where run_id = 'poison' order by 1, 2"
+    )
+    assert sorted(rejected) == sorted(
+        [
+            ("order_items", str(not_a_number), "unit_price is not a finite number"),
+            ("orders", str(late_order), "ordered_at is far outside the shop's life (1970-01-01 to 2299-12-31)"),
+            ("returns", str(return_id), "requested_at is far outside the shop's life (1970-01-01 to 2299-12-31)"),
+            ("shipments", str(shipment_id), "delivered_at is far outside the shop's life (1970-01-01 to 2299-12-31)"),
+        ]
+    )
+    # The delivery the warehouse knew stands; the huge line, odd as it is, is a number the facts can hold.
+    assert stack.warehouse_sql("select is_delivered from dw.fct_shipment where shipment_id = %s", (shipment_id,)) == [
+        (False,)
+    ]
+    assert stack.warehouse_sql("select gross_amount from dw.fct_order_line where order_item_id = %s", (huge_line,)) == [
+        (Decimal("21474836469978525163.53"),)
+    ]
