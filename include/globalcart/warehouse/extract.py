@@ -11,6 +11,13 @@ the snapshot was taken: that transaction's rows carry an older ``updated_at``
 than rows already committed, and a watermark past them would lose them. The
 merge advances the watermark, in the transaction that merges the batch.
 
+The same reasoning gives each table a time before which every source row is in the
+warehouse: the snapshot saw every row written before the oldest open transaction
+began (or before the check, with none open), and earlier runs read everything below
+the old watermark. The extraction records it (``audit.extraction_coverage``); the
+quality gate's reconciliation compares only rows written before it, whatever their
+creation times say (a bulk import gives every row the same one).
+
 Before it reads anything, the extraction checks that the source still holds the
 rows the warehouse loaded: a few of them, under the lowest and highest keys of each
 table, must have been created when the warehouse says. A source replaced by another
@@ -94,6 +101,15 @@ def extract_changed_rows(
             progress(f"extracted {table}: {count:,} rows in {batch.seconds:.2f} s")
         src.rollback()
 
+        full_load = since is None and not any(watermarks.get(table) for table in tables)
+        seen_before = min(t for t in (oldest_open, checked_at) if t is not None)
+        for batch in batches:
+            complete = complete_before(watermarks.get(batch.table_name), batch.watermark_from, until, seen_before)
+            wh.execute(
+                db.sql_text("staging/record_extraction_coverage.sql"),
+                {"run_id": run_id, "table_name": batch.table_name, "complete_before": complete, "full_load": full_load},
+            )
+
         newest = dict(db.fetch_all(wh, "staging/select_batch_high_waters.sql"))
         for index, batch in enumerate(batches):
             watermark_to = None
@@ -113,6 +129,20 @@ def extract_changed_rows(
             )
         wh.commit()
     return batches
+
+
+def complete_before(
+    old_watermark: datetime | None, read_from: datetime | None, until: datetime | None, seen_before: datetime
+) -> datetime | None:
+    """The time before which every source row of a table is in the warehouse after this extraction.
+
+    This run read every row written in [read_from, min(until, seen_before)); earlier runs read
+    every row written before the old watermark. None when neither reaches back to the beginning.
+    """
+    read_through = min(until or END, seen_before)
+    if read_from is None or (old_watermark is not None and read_from <= old_watermark):
+        return max(read_through, old_watermark) if old_watermark is not None else read_through
+    return old_watermark
 
 
 FULL_REFRESH = "a full refresh is needed (globalcart load --full-refresh, or the DAG's full_refresh param)"
