@@ -41,7 +41,9 @@ idempotent.
   audit.run_lease`); a holder that is gone loses it to the next run by itself.
 - `extract_changed_rows`: the source or the warehouse is unreachable (check the
   `globalcart_source` / `globalcart_warehouse` connections). Nothing was merged;
-  clear the task once the database is back.
+  clear the task once the database is back. "The source holds another history"
+  or "the source's keys went backwards": the source was replaced or restored from
+  an older backup; nothing was loaded. Trigger a run with `full_refresh`.
 - `merge_mirror.*` or `build_*`: each step is one transaction, so a failed step
   changed nothing. Read the task log for the SQL error, fix the cause, clear the
   task. Watermarks only move with a successful merge, and builds catch up on

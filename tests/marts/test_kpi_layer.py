@@ -300,3 +300,38 @@ def test_the_excel_pack_formats_by_the_catalogs_unit_and_filters(
     for name in book.sheetnames:
         if name not in ("About", "Catalog"):
             assert book[name].auto_filter.ref == book[name].dimensions, name
+
+
+def test_a_history_before_the_first_calendar_is_published_whole(
+    server_uri: str, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from globalcart.pipelines.analytics import run_analytics
+    from globalcart.settings import SOURCE, WAREHOUSE
+    from globalcart.source.history import load_history
+    from tests.support.stack import SOURCE_ENV, WAREHOUSE_ENV, scratch_database
+
+    with scratch_database(server_uri) as source_uri, scratch_database(server_uri) as warehouse_uri:
+        monkeypatch.setenv(SOURCE_ENV, source_uri)
+        monkeypatch.setenv(WAREHOUSE_ENV, warehouse_uri)
+        # The calendar the warehouse starts with covers 2000 to 2040.
+        load_history(order_lines=5_000, days=120, end_date=date(1995, 6, 30), seed=3)
+        stack = Stack(SOURCE.at(source_uri), WAREHOUSE.at(warehouse_uri), server_uri)
+        summary = stack.run(publish=True)
+        assert summary.published is True, [check.name for check in summary.checks if check.failed]
+
+        kept_sales = """select (o.ordered_at at time zone 'UTC')::date, sum(i.quantity * i.unit_price)
+                        from shop.order_items i join shop.orders o using (order_id)
+                        where o.status <> 'cancelled' group by 1"""
+        published_sales = """select period_start, gross_sales from marts.kpi_daily
+                             where dimension_name = 'all' and gross_sales is not null"""
+        assert dict(stack.warehouse_sql(published_sales)) == dict(stack.source_sql(kept_sales))
+        ((first, last, days),) = stack.warehouse_sql(
+            "select min(calendar_date), max(calendar_date), count(*) from dw.dim_date"
+        )
+        assert first <= date(1995, 3, 2) and last == date(2040, 12, 31) and days == (last - first).days + 1
+
+        run_analytics(stack.warehouse, "analytics:1995", send_alert=lambda *_: None)
+        statuses = dict(stack.warehouse_sql("select analysis, status from marts.analytics_status"))
+        assert "skipped" not in statuses.values(), statuses
+        ((cells,),) = stack.warehouse_sql("select count(*) from marts.sla_lateness_drivers")
+        assert cells > 0

@@ -100,12 +100,60 @@ def kpi_jump(stack: Stack) -> None:
     )
 
 
+def behind_the_watermark(stack: Stack, table: str, change: str, params: tuple) -> None:
+    """A change the extraction never sees: written with the row's old updated_at (a writer that bypasses it)."""
+    stack.source_sql(f"alter table shop.{table} disable trigger {table}_touch_updated_at")
+    stack.source_sql(f"update shop.{table} set {change}", params)  # noqa: S608 - the tests' own SQL
+    stack.source_sql(f"alter table shop.{table} enable trigger {table}_touch_updated_at")
+
+
+def an_order_of_a_closed_day(stack: Stack) -> tuple[int, int]:
+    """An order not cancelled, placed on the last closed day, and its customer."""
+    return stack.source_sql(
+        """select order_id, customer_id from shop.orders
+           where status <> 'cancelled' and (ordered_at at time zone 'UTC')::date = %s order by order_id limit 1""",
+        (last_closed_day(stack),),
+    )[0]
+
+
+def lost_cancellation(stack: Stack) -> None:
+    order_id, _ = an_order_of_a_closed_day(stack)
+    change = "status = 'cancelled', cancelled_at = ordered_at + interval '1 hour' where order_id = %s"
+    behind_the_watermark(stack, "orders", change, (order_id,))
+
+
+def lost_refund(stack: Stack) -> None:
+    order_id, _ = an_order_of_a_closed_day(stack)
+    stack.source_sql(
+        """insert into shop.returns (order_item_id, quantity, refund_amount, reason, status, requested_at, received_at,
+                                     refunded_at, created_at, updated_at)
+           select i.order_item_id, 1, 0.5, 'damaged', 'refunded', o.ordered_at + interval '1 day',
+                  o.ordered_at + interval '2 days', o.ordered_at + interval '3 days', o.created_at, o.created_at
+           from shop.order_items i join shop.orders o using (order_id)
+           where i.order_id = %s order by i.line_number limit 1""",
+        (order_id,),
+    )
+
+
+def lost_region_move(stack: Stack) -> None:
+    _, customer_id = an_order_of_a_closed_day(stack)
+    (region,) = stack.source_sql(
+        "select min(region) from shop.customers where region <> (select region from shop.customers"
+        " where customer_id = %s)",
+        (customer_id,),
+    )[0]
+    behind_the_watermark(stack, "customers", "region = %s where customer_id = %s", (region, customer_id))
+
+
 FAULTS = {
     "a negative amount": (negative_amount, "order_line_net_not_negative"),
     "a duplicated fact row": (duplicated_fact_row, "order_line_grain_is_unique"),
     "a key with no dimension member": (key_without_member, "order_line_keys_resolve"),
     "a missing day": (missing_day, "every_day_has_sales"),
     "a line lost between source and warehouse": (lost_line_of_a_closed_day, "warehouse_matches_source"),
+    "a cancellation lost between source and warehouse": (lost_cancellation, "warehouse_matches_source"),
+    "a refund lost between source and warehouse": (lost_refund, "warehouse_matches_source"),
+    "a region move lost between source and warehouse": (lost_region_move, "warehouse_matches_source"),
     "a KPI jump": (kpi_jump, "net_sales_within_daily_band"),
 }
 
@@ -296,3 +344,116 @@ def test_an_analytics_publication_does_not_narrow_the_kpi_gates_window(published
     assert published.run(publish=True).published is False
     # The window still starts at the first run after the last publication of the KPIs.
     assert published.warehouse_sql("select checked_from from audit.quality_scope") == [(window,)]
+
+
+WHOLE_SHOP_TOTALS = """
+    select sum(gross_sales), sum(refunds), sum(returned_units), sum(orders), sum(payment_attempts)
+    from marts.kpi_monthly where dimension_name = 'all'
+"""
+
+
+def test_nonsense_the_shop_allows_is_refused_with_a_reason_and_the_rest_published(
+    published: Stack, mailbox: Mailbox
+) -> None:
+    before = published.warehouse_sql(WHOLE_SHOP_TOTALS)
+    delivered_lines = """
+        select i.order_item_id, o.order_id, o.ordered_at, s.delivered_at
+        from shop.order_items i join shop.orders o using (order_id) join shop.shipments s using (order_id)
+        where s.status = 'delivered' and not exists (select from shop.returns r where r.order_item_id = i.order_item_id)
+        order by i.quantity * i.unit_price - i.discount_amount, i.order_item_id limit 2"""
+    (cheap, _, _, delivered_at), (other, order_id, ordered_at, _) = published.source_sql(delivered_lines)
+    (refund_id,) = published.source_sql(
+        """insert into shop.returns (order_item_id, quantity, refund_amount, reason, status, requested_at, received_at,
+                                     refunded_at)
+           values (%s, 1, 99999.99, 'damaged', 'refunded', %s::timestamptz + interval '1 day',
+                   %s::timestamptz + interval '2 days', %s::timestamptz + interval '3 days') returning return_id""",
+        (cheap, delivered_at, delivered_at, delivered_at),
+    )[0]
+    (early_return,) = published.source_sql(
+        """insert into shop.returns (order_item_id, quantity, reason, status, requested_at)
+           values (%s, 1, 'changed_mind', 'requested', %s::timestamptz - interval '3 years') returning return_id""",
+        (other, ordered_at),
+    )[0]
+    (early_payment,) = published.source_sql(
+        """insert into shop.payments (order_id, attempt_number, payment_method, provider, status, amount, attempted_at)
+           values (%s, 9, 'card', 'stripe', 'authorized', 1, %s::timestamptz - interval '1 year')
+           returning payment_id""",
+        (order_id, ordered_at),
+    )[0]
+    (euro_order,) = published.source_sql(
+        """with o as (insert into shop.orders (customer_id, channel, currency_code, ordered_at)
+                      select min(customer_id), 'web', 'EUR', now() - interval '2 days' from shop.customers
+                      returning order_id)
+           insert into shop.order_items (order_id, line_number, product_id, quantity, unit_price)
+           select o.order_id, 1, min(p.product_id), 3, 250 from o, shop.products p group by o.order_id
+           returning order_id"""
+    )[0]
+
+    summary = published.run(publish=True)
+
+    assert summary.published is True, [c.name for c in summary.checks if c.failed]
+    rejected = published.warehouse_sql(
+        "select table_name, source_key, reason from audit.rejected_rows where run_id = %s", (summary.run_id,)
+    )
+    too_much = "refund_amount is more than the line was paid, with the line's earlier refunds"
+    assert sorted(rejected) == sorted(
+        [
+            ("returns", str(refund_id), too_much),
+            ("returns", str(early_return), "requested_at is before the order was placed"),
+            ("payments", str(early_payment), "attempted_at is before the order was placed"),
+            ("orders", str(euro_order), "amounts not in USD: the warehouse keeps no exchange rates to convert them"),
+        ]
+    )
+    assert published.warehouse_sql(WHOLE_SHOP_TOTALS) == before, "a refused row reached the published KPIs"
+    assert mailbox.messages == []
+
+
+def bulk_import(stack: Stack) -> None:
+    """Every source row written in one transaction, as a bulk import or a migration from another system does."""
+    from globalcart.warehouse.steps import SOURCE_TABLES
+
+    # One simple query is one transaction: every row gets the same created_at and (by the triggers) updated_at.
+    statements = (f"update shop.{table} set created_at = now()" for table in SOURCE_TABLES)  # noqa: S608 - constant names
+    stack.source_sql("; ".join(statements))
+
+
+RECONCILED = "select count(distinct order_date), sum(source_order_lines), sum(warehouse_order_lines)"
+RECONCILED += " from candidate.reconciled_days"
+SOURCE_DAYS = """select count(distinct (o.ordered_at at time zone 'UTC')::date), count(*)
+                 from shop.order_items i join shop.orders o using (order_id)"""
+
+
+def test_a_bulk_imported_source_is_reconciled_on_every_day_it_holds(stack: Stack, mailbox: Mailbox) -> None:
+    bulk_import(stack)
+    summary = stack.run(publish=True)
+    assert summary.published is True, [c.name for c in summary.checks if c.failed]
+    ((days, lines),) = stack.source_sql(SOURCE_DAYS)
+    assert stack.warehouse_sql(RECONCILED) == [(days, lines, lines)]
+
+    # A line lost on the newest day, which is not closed yet, is caught too: the run changed that day.
+    stack.warehouse_sql(
+        """delete from dw.fct_order_line where order_item_id = (
+               select max(order_item_id) from dw.fct_order_line
+               where order_date_key = (select max(order_date_key) from dw.fct_order_line))"""
+    )
+    failed = [c for c in stack.run(publish=True).checks if c.failed]
+    assert [c.name for c in failed] == ["warehouse_matches_source"]
+
+
+def test_a_reconciliation_that_compares_nothing_fails(stack: Stack) -> None:
+    from globalcart import db
+    from globalcart.marts.publish import build_candidates
+    from globalcart.quality.gate import run_quality_checks
+
+    stack.run(run_id="vacuous", stop_after="build_fct_return_line")
+    # The source rewrote every order after the extraction: the warehouse can hold none of them as they are now.
+    stack.source_sql("update shop.orders set channel = channel")
+    with db.connect(stack.warehouse) as conn:
+        build_candidates(conn, "vacuous")
+
+    results = {r.name: r for r in run_quality_checks(stack.source, stack.warehouse, "vacuous")}
+
+    assert stack.warehouse_sql(RECONCILED) == [(0, None, None)]
+    reconciled = results["warehouse_matches_source"]
+    assert reconciled.failed and reconciled.severity == "critical"
+    assert reconciled.sample[0]["region"] == "nothing compared, though facts changed"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import psycopg
@@ -13,7 +13,7 @@ from globalcart import db
 from globalcart.source import simulator
 from globalcart.warehouse.steps import step_parameters
 from tests.support.stack import Stack
-from tests.support.star import assert_same_content, full_rebuild_content, star_content
+from tests.support.star import CATEGORY_KPIS, CONTENT_QUERIES, assert_same_content, full_rebuild_content, star_content
 
 WHOLE_WAREHOUSE = """
     select 'fct_order_line', count(*), md5(string_agg(t::text, '|' order by order_item_id)) from dw.fct_order_line t
@@ -329,3 +329,106 @@ def test_a_category_change_opens_a_new_product_version_for_later_orders(stack: S
         "select count(*) from dw.dim_product where product_id = %s and is_current", (product_id,)
     )[0]
     assert versions == 1
+
+
+def test_a_full_refresh_forgets_everything_an_earlier_history_left(stack: Stack) -> None:
+    from globalcart.source.history import load_history
+
+    stack.run()
+    # Another history replaces the shop's: the same keys name other rows, products have other categories.
+    load_history(order_lines=4_000, days=60, end_date=datetime.now(UTC).date(), seed=23, replace=True)
+    stack.run(full_refresh=True)
+    queries = CONTENT_QUERIES | CATEGORY_KPIS
+    assert_same_content(star_content(stack, queries), full_rebuild_content(stack, queries))
+    # One category per product, as a first load sees it.
+    assert stack.warehouse_sql("select count(*) from dw.product_category_history") == stack.warehouse_sql(
+        "select count(*) from mirror.products"
+    )
+
+
+def test_a_replaced_source_is_refused_until_a_full_refresh(stack: Stack) -> None:
+    from globalcart.errors import GlobalCartError
+    from globalcart.source.history import load_history
+
+    stack.run()
+    before = sorted(stack.warehouse_sql(WHOLE_WAREHOUSE))
+    load_history(order_lines=4_000, days=60, end_date=datetime.now(UTC).date(), seed=23, replace=True)
+    with pytest.raises(GlobalCartError, match=r"another history than the one loaded: .* a full refresh is needed"):
+        stack.run()
+    assert sorted(stack.warehouse_sql(WHOLE_WAREHOUSE)) == before, "a refused run changed the warehouse"
+    stack.run(full_refresh=True)
+    stack.run()
+    assert_same_content(star_content(stack), full_rebuild_content(stack))
+
+
+def test_a_source_whose_keys_went_backwards_is_refused(stack: Stack) -> None:
+    from globalcart.errors import GlobalCartError
+
+    stack.run()
+    before = sorted(stack.warehouse_sql(WHOLE_WAREHOUSE))
+    # A restore from an older backup: the newest orders are gone, and their keys will be handed out again.
+    stack.source_sql(
+        """create temp table gone as select order_id from shop.orders order by order_id desc limit 5;
+           delete from shop.returns where order_item_id in (
+               select order_item_id from shop.order_items where order_id in (select order_id from gone));
+           delete from shop.payments where order_id in (select order_id from gone);
+           delete from shop.shipments where order_id in (select order_id from gone);
+           delete from shop.order_items where order_id in (select order_id from gone);
+           delete from shop.orders where order_id in (select order_id from gone);"""
+    )
+    with pytest.raises(GlobalCartError, match=r"keys went backwards: its highest orders key is \d+, .* full refresh"):
+        stack.run()
+    assert sorted(stack.warehouse_sql(WHOLE_WAREHOUSE)) == before
+
+
+def test_values_the_source_accepts_never_crash_a_build(stack: Stack) -> None:
+    """Each value below passes the shop's own constraints; the run goes on, refusing what it must not believe."""
+    stack.run()
+    (shipment_id,) = stack.source_sql("select min(shipment_id) from shop.shipments where status = 'shipped'")[0]
+    stack.source_sql(
+        "update shop.shipments set status = 'delivered', delivered_at = '20266-05-01' where shipment_id = %s",
+        (shipment_id,),
+    )
+    (return_id,) = stack.source_sql(
+        """insert into shop.returns (order_item_id, quantity, refund_amount, reason, status, requested_at)
+           select order_item_id, 1, 0, 'damaged', 'requested', 'infinity' from shop.order_items
+           order by order_item_id limit 1 returning return_id"""
+    )[0]
+    order_id, customer_id = stack.source_sql("select order_id, customer_id from shop.orders order by 1 limit 1")[0]
+    (huge_line,) = stack.source_sql(
+        """insert into shop.order_items (order_id, line_number, product_id, quantity, unit_price)
+           select %s, 99, min(product_id), 2147483647, 9999999999.99 from shop.products returning order_item_id""",
+        (order_id,),
+    )[0]
+    (not_a_number,) = stack.source_sql(
+        """insert into shop.order_items (order_id, line_number, product_id, quantity, unit_price)
+           select %s, 98, min(product_id), 1, 'NaN' from shop.products returning order_item_id""",
+        (order_id,),
+    )[0]
+    (late_order,) = stack.source_sql(
+        "insert into shop.orders (customer_id, channel, ordered_at) values (%s, 'web', '4713-01-01 BC')"
+        " returning order_id",
+        (customer_id,),
+    )[0]
+
+    summary = stack.run(run_id="poison")
+
+    assert summary.totals()["rejected"] == 4
+    rejected = stack.warehouse_sql(
+        "select table_name, source_key, reason from audit.rejected_rows where run_id = 'poison' order by 1, 2"
+    )
+    assert sorted(rejected) == sorted(
+        [
+            ("order_items", str(not_a_number), "unit_price is not a finite number"),
+            ("orders", str(late_order), "ordered_at is far outside the shop's life (1970-01-01 to 2299-12-31)"),
+            ("returns", str(return_id), "requested_at is far outside the shop's life (1970-01-01 to 2299-12-31)"),
+            ("shipments", str(shipment_id), "delivered_at is far outside the shop's life (1970-01-01 to 2299-12-31)"),
+        ]
+    )
+    # The delivery the warehouse knew stands; the huge line, odd as it is, is a number the facts can hold.
+    assert stack.warehouse_sql("select is_delivered from dw.fct_shipment where shipment_id = %s", (shipment_id,)) == [
+        (False,)
+    ]
+    assert stack.warehouse_sql("select gross_amount from dw.fct_order_line where order_item_id = %s", (huge_line,)) == [
+        (Decimal("21474836469978525163.53"),)
+    ]

@@ -170,9 +170,10 @@ def assert_kpi_objects_live_in_kpi(conn: psycopg.Connection) -> None:
     assert sorted(relations) == [("kpi_dirty_days", "r"), ("kpi_values", "v")]
     functions = conn.execute("select proname from pg_proc where pronamespace = 'kpi'::regnamespace").fetchall()
     assert sorted(functions) == [("kpi_values_between",), ("mark_kpi_days_dirty",)]
-    # Every fact's insert, update, delete and truncate, and the members' updates, mark days.
+    # Every fact's insert, update, delete and truncate, and the members' updates, mark days; every
+    # fact's insert and update extends the calendar.
     triggers = conn.execute("select tgfoid::regproc::text from pg_trigger where not tgisinternal").fetchall()
-    assert triggers == [("kpi.mark_kpi_days_dirty",)] * (4 * 4 + 2)
+    assert sorted(triggers) == [("dw.extend_calendar",)] * (4 * 2) + [("kpi.mark_kpi_days_dirty",)] * (4 * 4 + 2)
 
 
 def test_a_fresh_warehouse_keeps_its_kpi_definitions_out_of_marts(fresh_database: str) -> None:

@@ -73,7 +73,7 @@ ASSET_KEYS: dict[str, tuple[str, ...]] = {
     KPI_ROWS: ("grain", "period_start", "dimension_name", "dimension_value"),
     SHOP_KPI_ROWS: ("grain", "period_start", "dimension_name", "dimension_value"),
     KPI_DAYS: ("period_start",),
-    "reconciled_days": ("order_date",),
+    "reconciled_days": ("order_date", "region"),
 }
 
 RATE_COLUMNS = (
@@ -167,7 +167,8 @@ CHECKS: tuple[Check, ...] = (
         RECONCILIATION,
         "reconciled_days",
         CRITICAL,
-        "per closed day, order lines, gross amount and discounts equal the source's",
+        "per changed or closed day and customer region: lines, cancellations, amounts of the lines and of those"
+        " kept, and refunds equal the source's; facts changed but nothing compared fails",
     ),
 )
 

@@ -63,9 +63,9 @@ class Scope:
     def describe(self) -> str:
         facts = "all facts" if self.checked_from == "-infinity" else f"facts changed since {self.checked_from} UTC"
         if self.reconciled_from > self.reconciled_through:
-            days = "no closed day to reconcile"
+            days = "no closed day"
         else:
-            days = f"days {self.reconciled_from} to {self.reconciled_through} reconciled with the source"
+            days = f"closed days {self.reconciled_from} to {self.reconciled_through}"
         return f"quality scope: {facts}; {days}"
 
 
@@ -75,54 +75,102 @@ def define_scope(warehouse_conn: psycopg.Connection, run_id: str) -> Scope:
     return Scope(*row)
 
 
-def reconcile_source_totals(source_conn: psycopg.Connection, warehouse_conn: psycopg.Connection, scope: Scope) -> int:
-    """Store the source's order-line totals per reconciled day; returns the number of days."""
-    ((item_ids, order_ids),) = db.fetch_all(warehouse_conn, "quality/select_excluded_order_keys.sql")
-    totals = []
-    if scope.reconciled_from <= scope.reconciled_through:
-        totals = db.fetch_all(
-            source_conn,
-            "source/select_daily_order_totals.sql",
-            {
-                "from_day": scope.reconciled_from,
-                "through_day": scope.reconciled_through,
-                "cutoff": scope.source_cutoff,
-                "excluded_order_item_ids": item_ids,
-                "excluded_order_ids": order_ids,
-            },
+@dataclass(frozen=True)
+class Reconciliation:
+    days: int
+    source_lines: int
+    changed_since_extraction: int  # order lines left out of both sides: changed since the extraction
+    held_back: int  # order lines, orders and returns left out of both sides: refused by the contract
+
+    def describe(self) -> str:
+        return (
+            f"reconciliation: {self.source_lines:,} source order lines on {self.days:,} days compared with the"
+            f" warehouse; left out of both sides: {self.changed_since_extraction:,} lines changed since the"
+            f" extraction, {self.held_back:,} rows held back by the contract"
         )
-        source_conn.rollback()
+
+
+def reconcile_source_totals(
+    source_conn: psycopg.Connection, warehouse_conn: psycopg.Connection, scope: Scope
+) -> Reconciliation:
+    """Store the source's totals for the days to reconcile, and stage them beside the warehouse's.
+
+    The days are every order day the gate's facts changed on, the days marked changed since the
+    last publication and the window's closed days. Both sides leave out the same rows: those the
+    source wrote after the extraction saw it completely (whatever their creation times), and
+    those the warehouse holds back on purpose. Needs the checked facts staged first.
+    """
+    ((order_dates,),) = db.fetch_all(warehouse_conn, "quality/select_reconciled_days.sql", {"run_id": scope.run_id})
+    ((item_ids, order_ids, return_ids, customer_ids),) = db.fetch_all(
+        warehouse_conn, "quality/select_excluded_keys.sql"
+    )
+    coverage = {
+        f"{table}_complete_before": complete_before
+        for table, complete_before in db.fetch_all(
+            warehouse_conn, "quality/select_extraction_coverage.sql", {"run_id": scope.run_id}
+        )
+    }
+    warehouse_conn.rollback()
+    excluded = {
+        "excluded_order_item_ids": item_ids,
+        "excluded_order_ids": order_ids,
+        "excluded_return_ids": return_ids,
+        "excluded_customer_ids": customer_ids,
+    }
+    # The keys changed since the extraction and the totals, from one snapshot of the source.
+    source_conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+    source_conn.read_only = True
+    with db.transaction(source_conn):
+        ((changed_items, changed_returns, changed_customers),) = db.fetch_all(
+            source_conn, "source/select_changed_since_extraction.sql", coverage
+        )
+        totals = []
+        if order_dates:
+            totals = db.fetch_all(
+                source_conn,
+                "source/select_daily_order_totals.sql",
+                {**coverage, **excluded, "order_dates": order_dates},
+            )
+    columns = (
+        "order_date",
+        "region",
+        "order_lines",
+        "cancelled_lines",
+        "gross_amount",
+        "discount_amount",
+        "kept_gross_amount",
+        "kept_discount_amount",
+        "refund_amount",
+    )
     with db.transaction(warehouse_conn), warehouse_conn.cursor() as cur:
         db.run_sql_file(warehouse_conn, "quality/delete_source_daily_totals.sql", {"run_id": scope.run_id})
         cur.executemany(
             db.sql_text("quality/record_source_daily_totals.sql"),
-            [
-                {
-                    "run_id": scope.run_id,
-                    "order_date": order_date,
-                    "order_lines": lines,
-                    "gross_amount": gross,
-                    "discount_amount": discount,
-                }
-                for order_date, lines, gross, discount in totals
-            ],
+            [{"run_id": scope.run_id, **dict(zip(columns, row, strict=True))} for row in totals],
         )
-    return len(totals)
+    db.run_sql_step(
+        warehouse_conn,
+        "quality/stage_reconciled_days.sql",
+        {
+            "run_id": scope.run_id,
+            "order_date_keys": [int(f"{day:%Y%m%d}") for day in order_dates],
+            **excluded,
+            "changed_order_item_ids": changed_items,
+            "changed_return_ids": changed_returns,
+            "changed_customer_ids": changed_customers,
+        },
+    )
+    return Reconciliation(
+        days=len(order_dates),
+        source_lines=sum(row[2] for row in totals),
+        changed_since_extraction=len(changed_items),
+        held_back=len(item_ids) + len(order_ids) + len(return_ids),
+    )
 
 
 def stage_checked_rows(conn: psycopg.Connection, scope: Scope) -> None:
-    """Copy the rows the gate checks aside, so each check reads a small table."""
-    db.run_sql_step(
-        conn,
-        "quality/stage_checked_rows.sql",
-        {
-            "run_id": scope.run_id,
-            "checked_from": scope.checked_from,
-            "reconciled_from_key": int(f"{scope.reconciled_from:%Y%m%d}"),
-            "reconciled_through_key": int(f"{scope.reconciled_through:%Y%m%d}"),
-            "source_cutoff": scope.source_cutoff,
-        },
-    )
+    """Copy the facts the gate checks aside, so each check reads a small table."""
+    db.run_sql_step(conn, "quality/stage_checked_rows.sql", {"checked_from": scope.checked_from})
 
 
 def _query(sql_file: str) -> str:
@@ -390,9 +438,8 @@ def run_quality_checks(
     with db.connect(warehouse) as warehouse_conn, db.connect(source) as source_conn:
         scope = define_scope(warehouse_conn, run_id)
         progress(scope.describe())
-        days = reconcile_source_totals(source_conn, warehouse_conn, scope)
-        progress(f"source totals read for {days} days")
         stage_checked_rows(warehouse_conn, scope)
+        progress(reconcile_source_totals(source_conn, warehouse_conn, scope).describe())
         results = with_row_samples(
             warehouse_conn, validate(warehouse, run_id, data_docs_dir=data_docs_dir, progress=progress)
         )

@@ -16,6 +16,12 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 MONEY = "numeric(12, 2)"  # the shop's amounts; the mirror keeps them as plain numeric
+# The days a business time (an order, a delivery, a refund...) may fall on: far wider than any
+# shop's life, and what the calendar, the date keys and the day counts are made to hold.
+SHOP_LIFE = ("1970-01-01", "2299-12-31")
+# The currency every amount is reported in. The warehouse keeps no exchange rates, so an order in
+# another currency cannot be added to the totals: the contract refuses it.
+REPORTING_CURRENCY = "USD"
 
 
 @dataclass(frozen=True)
@@ -66,7 +72,70 @@ class OneOf:
     reason: str
 
 
-Rule = AboveZero | NotNegative | Between | OneOf
+@dataclass(frozen=True)
+class InShopLife:
+    """A business time within SHOP_LIFE: a delivery in the year 20266 is a typo, not a fact."""
+
+    column: str
+
+    @property
+    def reason(self) -> str:
+        return f"{self.column} is far outside the shop's life ({SHOP_LIFE[0]} to {SHOP_LIFE[1]})"
+
+
+@dataclass(frozen=True)
+class NotBefore:
+    """One time of the row not before another (null times pass)."""
+
+    column: str
+    earlier: str
+
+    @property
+    def reason(self) -> str:
+        return f"{self.column} is before {self.earlier}"
+
+
+Rule = AboveZero | NotNegative | Between | OneOf | InShopLife | NotBefore
+
+
+# Rules that compare a row with the order (and order line) it belongs to. Those rows may arrive
+# in any order, and either side may change later, so the build that joins them checks these,
+# each time either side changes: a row that breaks one stays out of the facts, and is kept in
+# audit.rejected_rows with the reason, until the source corrects it.
+
+
+@dataclass(frozen=True)
+class NotBeforeOrder:
+    column: str
+
+    @property
+    def reason(self) -> str:
+        return f"{self.column} is before the order was placed"
+
+
+@dataclass(frozen=True)
+class WithinLinePaid:
+    """With the line's other refunds (not rejected, requested before), at most what the line was paid."""
+
+    column: str
+
+    @property
+    def reason(self) -> str:
+        return f"{self.column} is more than the line was paid, with the line's earlier refunds"
+
+
+@dataclass(frozen=True)
+class WithinLineQuantity:
+    """With the line's other returns (not rejected, requested before), at most the units the line sold."""
+
+    column: str
+
+    @property
+    def reason(self) -> str:
+        return f"{self.column} is more than the line sold, with the line's earlier returns"
+
+
+JoinedRule = NotBeforeOrder | WithinLinePaid | WithinLineQuantity
 
 
 @dataclass(frozen=True)
@@ -77,10 +146,16 @@ class SourceTable:
     rules: tuple[Rule, ...] = ()  # checked in this order, after the missing and unparseable values
     status: str | None = None  # the column that carries the row's lifecycle
     records_transitions: bool = False  # its changes go to audit.status_transitions
+    joined_rules: tuple[JoinedRule, ...] = ()  # checked by the fact build, against the row's order and line
 
     def __post_init__(self) -> None:
         names = [column.name for column in self.columns]
-        named = {*self.key, *(rule.column for rule in self.rules), *([self.status] if self.status else [])}
+        named = {
+            *self.key,
+            *(rule.column for rule in (*self.rules, *self.joined_rules)),
+            *(rule.earlier for rule in self.rules if isinstance(rule, NotBefore)),
+            *([self.status] if self.status else []),
+        }
         if unknown := sorted(named - set(names)):
             raise ValueError(f"{self.name}: no such columns {unknown}")
         if any(self.column(name).nullable for name in self.key):
@@ -89,11 +164,20 @@ class SourceTable:
             raise ValueError(f"{self.name}: newer-wins needs updated_at timestamptz")
         if self.records_transitions and not (self.status and len(self.key) == 1):
             raise ValueError(f"{self.name}: transitions need a status column and a one-column key")
+        if self.joined_rules and not self.numbered_key:
+            raise ValueError(f"{self.name}: a build can reject only rows it names by a numbered key")
 
     @property
     def label(self) -> str:
         """``fulfillment_centers`` -> ``fulfillment centers``, for comments."""
         return self.name.replace("_", " ")
+
+    @property
+    def numbered_key(self) -> str | None:
+        """The key column when the key is one number (the shop hands them out in order), else None."""
+        if len(self.key) == 1 and self.column(self.key[0]).type == "bigint":
+            return self.key[0]
+        return None
 
     def column(self, name: str) -> Column:
         (column,) = (column for column in self.columns if column.name == name)
@@ -139,6 +223,7 @@ CONTRACTS: tuple[SourceTable, ...] = (
             Column("created_at", "timestamptz"),
             Column("updated_at", "timestamptz"),
         ),
+        rules=(InShopLife("signed_up_at"),),
         status="status",
     ),
     SourceTable(
@@ -169,7 +254,7 @@ CONTRACTS: tuple[SourceTable, ...] = (
             Column("created_at", "timestamptz"),
             Column("updated_at", "timestamptz"),
         ),
-        rules=(AboveZero("list_price"), NotNegative("unit_cost")),
+        rules=(AboveZero("list_price"), NotNegative("unit_cost"), InShopLife("valid_from")),
     ),
     SourceTable(
         "promotions",
@@ -184,7 +269,7 @@ CONTRACTS: tuple[SourceTable, ...] = (
             Column("created_at", "timestamptz"),
             Column("updated_at", "timestamptz"),
         ),
-        rules=(Between("discount_rate", 0, 1),),
+        rules=(Between("discount_rate", 0, 1), InShopLife("starts_at"), InShopLife("ends_at")),
         status="status",
         records_transitions=True,
     ),
@@ -203,6 +288,18 @@ CONTRACTS: tuple[SourceTable, ...] = (
             Column("cancelled_at", "timestamptz", nullable=True),
             Column("created_at", "timestamptz"),
             Column("updated_at", "timestamptz"),
+        ),
+        rules=(
+            OneOf(
+                "currency_code",
+                (REPORTING_CURRENCY,),
+                f"amounts not in {REPORTING_CURRENCY}: the warehouse keeps no exchange rates to convert them",
+            ),
+            InShopLife("ordered_at"),
+            InShopLife("paid_at"),
+            InShopLife("cancelled_at"),
+            NotBefore("paid_at", "ordered_at"),
+            NotBefore("cancelled_at", "ordered_at"),
         ),
         status="status",
         records_transitions=True,
@@ -242,9 +339,11 @@ CONTRACTS: tuple[SourceTable, ...] = (
         rules=(
             NotNegative("amount"),
             OneOf("status", ("authorized", "captured", "declined", "refunded"), "unknown payment status"),
+            InShopLife("attempted_at"),
         ),
         status="status",
         records_transitions=True,
+        joined_rules=(NotBeforeOrder("attempted_at"),),
     ),
     SourceTable(
         "shipments",
@@ -262,9 +361,16 @@ CONTRACTS: tuple[SourceTable, ...] = (
             Column("created_at", "timestamptz"),
             Column("updated_at", "timestamptz"),
         ),
-        rules=(NotNegative("shipping_cost"),),
+        rules=(
+            NotNegative("shipping_cost"),
+            InShopLife("promised_at"),
+            InShopLife("shipped_at"),
+            InShopLife("delivered_at"),
+            NotBefore("delivered_at", "shipped_at"),
+        ),
         status="status",
         records_transitions=True,
+        joined_rules=(NotBeforeOrder("shipped_at"), NotBeforeOrder("delivered_at")),
     ),
     SourceTable(
         "returns",
@@ -282,8 +388,21 @@ CONTRACTS: tuple[SourceTable, ...] = (
             Column("created_at", "timestamptz"),
             Column("updated_at", "timestamptz"),
         ),
-        rules=(AboveZero("quantity"), NotNegative("refund_amount")),
+        rules=(
+            AboveZero("quantity"),
+            NotNegative("refund_amount"),
+            InShopLife("requested_at"),
+            InShopLife("received_at"),
+            InShopLife("refunded_at"),
+            NotBefore("received_at", "requested_at"),
+            NotBefore("refunded_at", "requested_at"),
+        ),
         status="status",
         records_transitions=True,
+        joined_rules=(
+            NotBeforeOrder("requested_at"),
+            WithinLinePaid("refund_amount"),
+            WithinLineQuantity("quantity"),
+        ),
     ),
 )

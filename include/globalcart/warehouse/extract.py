@@ -10,6 +10,19 @@ held back to the start of the oldest transaction still open on the source when
 the snapshot was taken: that transaction's rows carry an older ``updated_at``
 than rows already committed, and a watermark past them would lose them. The
 merge advances the watermark, in the transaction that merges the batch.
+
+The same reasoning gives each table a time before which every source row is in the
+warehouse: the snapshot saw every row written before the oldest open transaction
+began (or before the check, with none open), and earlier runs read everything below
+the old watermark. The extraction records it (``audit.extraction_coverage``); the
+quality gate's reconciliation compares only rows written before it, whatever their
+creation times say (a bulk import gives every row the same one).
+
+Before it reads anything, the extraction checks that the source still holds the
+rows the warehouse loaded: a few of them, under the lowest and highest keys of each
+table, must have been created when the warehouse says. A source replaced by another
+history (a new generation, a restore, another shop) would otherwise be merged into
+the old one key by key; the run stops with a one-line reason and nothing loaded.
 """
 
 from __future__ import annotations
@@ -23,7 +36,9 @@ import psycopg
 from psycopg import sql
 
 from globalcart import db
+from globalcart.errors import GlobalCartError
 from globalcart.settings import Database
+from globalcart.warehouse.contracts import CONTRACTS
 from globalcart.warehouse.steps import SOURCE_TABLES
 
 BEGINNING = datetime.fromisoformat("0001-01-01T00:00:00+00:00")
@@ -67,6 +82,7 @@ def extract_changed_rows(
         src.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         src.read_only = True
         src.execute("set local datestyle = 'ISO, YMD'")
+        check_same_history(src, wh)
         for table in tables:
             started = time.perf_counter()
             watermark_from = since or watermarks.get(table)
@@ -84,6 +100,15 @@ def extract_changed_rows(
             batches.append(batch)
             progress(f"extracted {table}: {count:,} rows in {batch.seconds:.2f} s")
         src.rollback()
+
+        full_load = since is None and not any(watermarks.get(table) for table in tables)
+        seen_before = min(t for t in (oldest_open, checked_at) if t is not None)
+        for batch in batches:
+            complete = complete_before(watermarks.get(batch.table_name), batch.watermark_from, until, seen_before)
+            wh.execute(
+                db.sql_text("staging/record_extraction_coverage.sql"),
+                {"run_id": run_id, "table_name": batch.table_name, "complete_before": complete, "full_load": full_load},
+            )
 
         newest = dict(db.fetch_all(wh, "staging/select_batch_high_waters.sql"))
         for index, batch in enumerate(batches):
@@ -104,3 +129,59 @@ def extract_changed_rows(
             )
         wh.commit()
     return batches
+
+
+def complete_before(
+    old_watermark: datetime | None, read_from: datetime | None, until: datetime | None, seen_before: datetime
+) -> datetime | None:
+    """The time before which every source row of a table is in the warehouse after this extraction.
+
+    This run read every row written in [read_from, min(until, seen_before)); earlier runs read
+    every row written before the old watermark. None when neither reaches back to the beginning.
+    """
+    read_through = min(until or END, seen_before)
+    if read_from is None or (old_watermark is not None and read_from <= old_watermark):
+        return max(read_through, old_watermark) if old_watermark is not None else read_through
+    return old_watermark
+
+
+FULL_REFRESH = "a full refresh is needed (globalcart load --full-refresh, or the DAG's full_refresh param)"
+
+
+def check_same_history(src: psycopg.Connection, wh: psycopg.Connection) -> None:
+    """Raise when the source no longer holds the rows the warehouse loaded under their keys.
+
+    A row's key and creation time name it: the same key created at another time is another
+    row, and a source whose highest key is below every one of the warehouse's highest keys
+    has gone back in its numbering (a restore, a new history) and will hand those keys out again.
+    """
+    loaded: dict[str, dict[int, tuple[str, datetime]]] = {}
+    for table, sample, key, created_at in db.fetch_all(wh, "extract/select_loaded_samples.sql"):
+        loaded.setdefault(table, {})[key] = (sample, created_at)
+    if not loaded:
+        return
+    keys = {contract.name: [] for contract in CONTRACTS if contract.numbered_key}
+    keys |= {table: sorted(rows) for table, rows in loaded.items()}
+    held: dict[str, dict[int, datetime]] = {}
+    highest: dict[str, int | None] = {}
+    for table, key, created_at, highest_key in db.fetch_all(src, "extract/select_source_samples.sql", keys):
+        if key is None:
+            highest[table] = highest_key
+        else:
+            held.setdefault(table, {})[key] = created_at
+    for table, rows in loaded.items():
+        source_rows = held.get(table, {})
+        for key, (_, created_at) in sorted(rows.items()):
+            if key in source_rows and source_rows[key] != created_at:
+                raise GlobalCartError(
+                    f"the source holds another history than the one loaded: {table} {key} was created at"
+                    f" {source_rows[key]:%Y-%m-%d %H:%M:%S%z} in the source, at {created_at:%Y-%m-%d %H:%M:%S%z}"
+                    f" in the warehouse; {FULL_REFRESH}, nothing was loaded"
+                )
+        newest = [key for key, (sample, _) in rows.items() if sample == "highest"]
+        top = highest.get(table)
+        if newest and not any(key in source_rows for key in newest) and (top is None or top < min(newest)):
+            raise GlobalCartError(
+                f"the source's keys went backwards: its highest {table} key is {top}, the warehouse holds"
+                f" {table} up to {max(newest)}; {FULL_REFRESH}, nothing was loaded"
+            )

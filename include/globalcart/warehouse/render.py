@@ -14,7 +14,20 @@ import jinja2
 
 from globalcart.errors import GlobalCartError
 from globalcart.settings import SQL_DIR
-from globalcart.warehouse.contracts import CONTRACTS, AboveZero, Between, NotNegative, OneOf, SourceTable
+from globalcart.warehouse.contracts import (
+    CONTRACTS,
+    SHOP_LIFE,
+    AboveZero,
+    Between,
+    InShopLife,
+    NotBefore,
+    NotBeforeOrder,
+    NotNegative,
+    OneOf,
+    SourceTable,
+    WithinLinePaid,
+    WithinLineQuantity,
+)
 
 COMMAND = "globalcart render-sql"
 TEMPLATES_DIR = "templates"
@@ -84,9 +97,16 @@ def _environment(templates: Path) -> jinja2.Environment:
         not_negative=lambda rule: isinstance(rule, NotNegative),
         between=lambda rule: isinstance(rule, Between),
         one_of=lambda rule: isinstance(rule, OneOf),
+        in_shop_life=lambda rule: isinstance(rule, InShopLife),
+        not_before=lambda rule: isinstance(rule, NotBefore),
+        not_before_order=lambda rule: isinstance(rule, NotBeforeOrder),
+        within_line_paid=lambda rule: isinstance(rule, WithinLinePaid),
+        within_line_quantity=lambda rule: isinstance(rule, WithinLineQuantity),
     )
     env.globals["unsupported"] = _unsupported
     env.globals["contracts"] = CONTRACTS
+    env.globals["contract"] = {table.name: table for table in CONTRACTS}
+    env.globals["shop_life"] = SHOP_LIFE
     return env
 
 

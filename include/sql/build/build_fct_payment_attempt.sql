@@ -1,6 +1,7 @@
 -- Rendered by `globalcart render-sql` from include/sql/templates/build/build_fct_payment_attempt.sql.j2.
 -- Rebuild the payment attempts touched by anything merged since the last build:
--- the attempt itself or its order (customer, channel).
+-- the attempt itself or its order (customer, channel). An attempt before its
+-- order was placed (contracts.py) stays out.
 
 -- The changed sets are small next to the mirror: look rows up by index rather than scan.
 set local random_page_cost = 1.1;
@@ -56,6 +57,36 @@ inner join dw.dim_customer as d on c.customer_id = d.customer_id
 inner join dw.fct_payment_attempt as f on d.customer_key = f.customer_key;
 
 analyze affected_payments;
+
+-- Attempts that break a rule against their order: refused, kept with the reason.
+create temp table refused_payments on commit drop as
+select judged.*
+from (
+    select
+        p.payment_id,
+        case
+            when p.attempted_at < o.ordered_at then 'attempted_at is before the order was placed'
+        end as reason
+    from affected_payments as a
+    inner join mirror.payments as p on a.payment_id = p.payment_id
+    inner join mirror.orders as o on p.order_id = o.order_id
+) as judged
+where judged.reason is not null;
+
+insert into audit.rejected_rows (run_id, table_name, source_key, reason, row_data)
+select
+    %(run_id)s,
+    'payments',
+    x.payment_id::text,
+    x.reason,
+    to_jsonb(m) - 'loaded_run_id' - 'merge_seq'
+from refused_payments as x
+inner join mirror.payments as m on x.payment_id = m.payment_id
+on conflict do nothing;
+
+delete from dw.fct_payment_attempt as f
+using refused_payments as x
+where f.payment_id = x.payment_id;
 
 insert into dw.dim_customer (customer_id, region, segment, valid_from, is_inferred)
 select distinct
@@ -121,6 +152,11 @@ inner join dw.dim_customer as dc
         and o.ordered_at < dc.valid_to
 inner join dw.dim_channel as ch on o.channel = ch.channel_code
 inner join dw.dim_payment_method as pm on p.payment_method = pm.payment_method_code
+where
+    not exists (
+        select from refused_payments as x
+        where x.payment_id = a.payment_id
+    )
 on conflict (payment_id) do update
     set
         order_id = excluded.order_id,

@@ -1,7 +1,8 @@
 -- Rendered by `globalcart render-sql` from include/sql/templates/build/build_fct_return_line.sql.j2.
 -- Rebuild the returned lines touched by anything merged since the last build: the
 -- return (refunds weeks after the order land here), its order line, its order,
--- its shipment (days after delivery, late delivery) or its customer.
+-- its shipment (days after delivery, late delivery) or its customer. A return
+-- that breaks a rule against its order or line (contracts.py) stays out.
 
 -- The changed sets are small next to the mirror: look rows up by index rather than scan.
 set local random_page_cost = 1.1;
@@ -78,9 +79,70 @@ union
 select f.return_id
 from changed_customers as c
 inner join dw.dim_customer as d on c.customer_id = d.customer_id
-inner join dw.fct_return_line as f on d.customer_key = f.customer_key;
+inner join dw.fct_return_line as f on d.customer_key = f.customer_key
+union
+-- the line's other returns: its refunds are judged together
+select s.return_id
+from changed_returns as c
+inner join mirror.returns as r on c.return_id = r.return_id
+inner join mirror.returns as s on r.order_item_id = s.order_item_id;
 
 analyze affected_returns;
+
+-- Returns that break a rule against their order or line: refused, kept with the reason.
+create temp table refused_returns on commit drop as
+select judged.*
+from (
+    select
+        r.return_id,
+        case
+            when r.requested_at < o.ordered_at then 'requested_at is before the order was placed'
+            when
+                r.status <> 'rejected'
+                and (
+                    select sum(x.refund_amount)
+                    from mirror.returns as x
+                    where
+                        x.order_item_id = r.order_item_id
+                        and x.status <> 'rejected'
+                        and (x.requested_at, x.return_id)
+                        <= (r.requested_at, r.return_id)
+                ) > i.quantity * i.unit_price - i.discount_amount
+                then 'refund_amount is more than the line was paid, with the line''s earlier refunds'
+            when
+                r.status <> 'rejected'
+                and (
+                    select sum(x.quantity)
+                    from mirror.returns as x
+                    where
+                        x.order_item_id = r.order_item_id
+                        and x.status <> 'rejected'
+                        and (x.requested_at, x.return_id)
+                        <= (r.requested_at, r.return_id)
+                ) > i.quantity
+                then 'quantity is more than the line sold, with the line''s earlier returns'
+        end as reason
+    from affected_returns as a
+    inner join mirror.returns as r on a.return_id = r.return_id
+    inner join mirror.order_items as i on r.order_item_id = i.order_item_id
+    inner join mirror.orders as o on i.order_id = o.order_id
+) as judged
+where judged.reason is not null;
+
+insert into audit.rejected_rows (run_id, table_name, source_key, reason, row_data)
+select
+    %(run_id)s,
+    'returns',
+    x.return_id::text,
+    x.reason,
+    to_jsonb(m) - 'loaded_run_id' - 'merge_seq'
+from refused_returns as x
+inner join mirror.returns as m on x.return_id = m.return_id
+on conflict do nothing;
+
+delete from dw.fct_return_line as f
+using refused_returns as x
+where f.return_id = x.return_id;
 
 insert into dw.dim_customer (customer_id, region, segment, valid_from, is_inferred)
 select distinct
@@ -155,6 +217,11 @@ inner join dw.dim_product as dp
         i.product_id = dp.product_id
         and o.ordered_at >= dp.valid_from
         and o.ordered_at < dp.valid_to
+where
+    not exists (
+        select from refused_returns as x
+        where x.return_id = a.return_id
+    )
 on conflict (return_id) do update
     set
         order_item_id = excluded.order_item_id,

@@ -1,6 +1,7 @@
 -- Rendered by `globalcart render-sql` from include/sql/templates/build/build_fct_shipment.sql.j2.
 -- Rebuild the shipments touched by anything merged since the last build: the
--- shipment itself (a late delivery lands here), its order, or its customer.
+-- shipment itself (a late delivery lands here), its order, or its customer. A
+-- shipment sent or delivered before its order was placed (contracts.py) stays out.
 
 -- The changed sets are small next to the mirror: look rows up by index rather than scan.
 set local random_page_cost = 1.1;
@@ -56,6 +57,37 @@ inner join dw.dim_customer as d on c.customer_id = d.customer_id
 inner join dw.fct_shipment as f on d.customer_key = f.customer_key;
 
 analyze affected_shipments;
+
+-- Shipments that break a rule against their order: refused, kept with the reason.
+create temp table refused_shipments on commit drop as
+select judged.*
+from (
+    select
+        s.shipment_id,
+        case
+            when s.shipped_at < o.ordered_at then 'shipped_at is before the order was placed'
+            when s.delivered_at < o.ordered_at then 'delivered_at is before the order was placed'
+        end as reason
+    from affected_shipments as a
+    inner join mirror.shipments as s on a.shipment_id = s.shipment_id
+    inner join mirror.orders as o on s.order_id = o.order_id
+) as judged
+where judged.reason is not null;
+
+insert into audit.rejected_rows (run_id, table_name, source_key, reason, row_data)
+select
+    %(run_id)s,
+    'shipments',
+    x.shipment_id::text,
+    x.reason,
+    to_jsonb(m) - 'loaded_run_id' - 'merge_seq'
+from refused_shipments as x
+inner join mirror.shipments as m on x.shipment_id = m.shipment_id
+on conflict do nothing;
+
+delete from dw.fct_shipment as f
+using refused_shipments as x
+where f.shipment_id = x.shipment_id;
 
 insert into dw.dim_customer (customer_id, region, segment, valid_from, is_inferred)
 select distinct
@@ -125,6 +157,11 @@ inner join dw.dim_customer as dc
         and o.ordered_at < dc.valid_to
 inner join dw.dim_carrier as ca on s.carrier_code = ca.carrier_code
 inner join dw.dim_fulfillment_center as fc on s.fulfillment_center_code = fc.fulfillment_center_code
+where
+    not exists (
+        select from refused_shipments as x
+        where x.shipment_id = a.shipment_id
+    )
 on conflict (shipment_id) do update
     set
         order_id = excluded.order_id,

@@ -29,6 +29,9 @@ with checked as (
                 then 'unparseable signed_up_at: ' || s.signed_up_at
             when not pg_input_is_valid(s.created_at, 'timestamptz') then 'unparseable created_at: ' || s.created_at
             when not pg_input_is_valid(s.updated_at, 'timestamptz') then 'unparseable updated_at: ' || s.updated_at
+            when
+                (s.signed_up_at::timestamptz at time zone 'UTC')::date not between '1970-01-01' and '2299-12-31'
+                then 'signed_up_at is far outside the shop''s life (1970-01-01 to 2299-12-31)'
         end as reject_reason
     from staging.customers as s
 ),

@@ -32,6 +32,10 @@ with checked as (
                 then 'unparseable discount_amount: ' || s.discount_amount
             when not pg_input_is_valid(s.created_at, 'timestamptz') then 'unparseable created_at: ' || s.created_at
             when not pg_input_is_valid(s.updated_at, 'timestamptz') then 'unparseable updated_at: ' || s.updated_at
+            when s.unit_price::numeric in ('NaN', 'Infinity', '-Infinity') then 'unit_price is not a finite number'
+            when
+                s.discount_amount::numeric in ('NaN', 'Infinity', '-Infinity')
+                then 'discount_amount is not a finite number'
             when s.quantity::integer <= 0 then 'quantity must be above zero'
             when s.unit_price::numeric < 0 then 'unit_price must not be negative'
             when s.discount_amount::numeric < 0 then 'discount_amount must not be negative'

@@ -31,6 +31,20 @@ with checked as (
                 then 'unparseable cancelled_at: ' || s.cancelled_at
             when not pg_input_is_valid(s.created_at, 'timestamptz') then 'unparseable created_at: ' || s.created_at
             when not pg_input_is_valid(s.updated_at, 'timestamptz') then 'unparseable updated_at: ' || s.updated_at
+            when
+                s.currency_code not in ('USD')
+                then 'amounts not in USD: the warehouse keeps no exchange rates to convert them'
+            when
+                (s.ordered_at::timestamptz at time zone 'UTC')::date not between '1970-01-01' and '2299-12-31'
+                then 'ordered_at is far outside the shop''s life (1970-01-01 to 2299-12-31)'
+            when
+                (s.paid_at::timestamptz at time zone 'UTC')::date not between '1970-01-01' and '2299-12-31'
+                then 'paid_at is far outside the shop''s life (1970-01-01 to 2299-12-31)'
+            when
+                (s.cancelled_at::timestamptz at time zone 'UTC')::date not between '1970-01-01' and '2299-12-31'
+                then 'cancelled_at is far outside the shop''s life (1970-01-01 to 2299-12-31)'
+            when s.paid_at::timestamptz < s.ordered_at::timestamptz then 'paid_at is before ordered_at'
+            when s.cancelled_at::timestamptz < s.ordered_at::timestamptz then 'cancelled_at is before ordered_at'
         end as reject_reason
     from staging.orders as s
 ),

@@ -34,8 +34,12 @@ with checked as (
                 then 'unparseable attempted_at: ' || s.attempted_at
             when not pg_input_is_valid(s.created_at, 'timestamptz') then 'unparseable created_at: ' || s.created_at
             when not pg_input_is_valid(s.updated_at, 'timestamptz') then 'unparseable updated_at: ' || s.updated_at
+            when s.amount::numeric in ('NaN', 'Infinity', '-Infinity') then 'amount is not a finite number'
             when s.amount::numeric < 0 then 'amount must not be negative'
             when s.status not in ('authorized', 'captured', 'declined', 'refunded') then 'unknown payment status'
+            when
+                (s.attempted_at::timestamptz at time zone 'UTC')::date not between '1970-01-01' and '2299-12-31'
+                then 'attempted_at is far outside the shop''s life (1970-01-01 to 2299-12-31)'
         end as reject_reason
     from staging.payments as s
 ),

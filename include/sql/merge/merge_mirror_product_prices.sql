@@ -24,8 +24,13 @@ with checked as (
             when not pg_input_is_valid(s.unit_cost, 'numeric') then 'unparseable unit_cost: ' || s.unit_cost
             when not pg_input_is_valid(s.created_at, 'timestamptz') then 'unparseable created_at: ' || s.created_at
             when not pg_input_is_valid(s.updated_at, 'timestamptz') then 'unparseable updated_at: ' || s.updated_at
+            when s.list_price::numeric in ('NaN', 'Infinity', '-Infinity') then 'list_price is not a finite number'
+            when s.unit_cost::numeric in ('NaN', 'Infinity', '-Infinity') then 'unit_cost is not a finite number'
             when s.list_price::numeric <= 0 then 'list_price must be above zero'
             when s.unit_cost::numeric < 0 then 'unit_cost must not be negative'
+            when
+                (s.valid_from::timestamptz at time zone 'UTC')::date not between '1970-01-01' and '2299-12-31'
+                then 'valid_from is far outside the shop''s life (1970-01-01 to 2299-12-31)'
         end as reject_reason
     from staging.product_prices as s
 ),

@@ -28,6 +28,8 @@ with checked as (
             when not pg_input_is_valid(s.is_active, 'boolean') then 'unparseable is_active: ' || s.is_active
             when not pg_input_is_valid(s.created_at, 'timestamptz') then 'unparseable created_at: ' || s.created_at
             when not pg_input_is_valid(s.updated_at, 'timestamptz') then 'unparseable updated_at: ' || s.updated_at
+            when s.list_price::numeric in ('NaN', 'Infinity', '-Infinity') then 'list_price is not a finite number'
+            when s.unit_cost::numeric in ('NaN', 'Infinity', '-Infinity') then 'unit_cost is not a finite number'
             when s.list_price::numeric <= 0 then 'list_price must be above zero'
             when s.unit_cost::numeric < 0 then 'unit_cost must not be negative'
         end as reject_reason

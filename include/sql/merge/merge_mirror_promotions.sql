@@ -27,7 +27,16 @@ with checked as (
             when not pg_input_is_valid(s.ends_at, 'timestamptz') then 'unparseable ends_at: ' || s.ends_at
             when not pg_input_is_valid(s.created_at, 'timestamptz') then 'unparseable created_at: ' || s.created_at
             when not pg_input_is_valid(s.updated_at, 'timestamptz') then 'unparseable updated_at: ' || s.updated_at
+            when
+                s.discount_rate::numeric in ('NaN', 'Infinity', '-Infinity')
+                then 'discount_rate is not a finite number'
             when s.discount_rate::numeric not between 0 and 1 then 'discount_rate must be between 0 and 1'
+            when
+                (s.starts_at::timestamptz at time zone 'UTC')::date not between '1970-01-01' and '2299-12-31'
+                then 'starts_at is far outside the shop''s life (1970-01-01 to 2299-12-31)'
+            when
+                (s.ends_at::timestamptz at time zone 'UTC')::date not between '1970-01-01' and '2299-12-31'
+                then 'ends_at is far outside the shop''s life (1970-01-01 to 2299-12-31)'
         end as reject_reason
     from staging.promotions as s
 ),

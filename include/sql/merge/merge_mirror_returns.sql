@@ -33,8 +33,22 @@ with checked as (
             when not pg_input_is_valid(s.refunded_at, 'timestamptz') then 'unparseable refunded_at: ' || s.refunded_at
             when not pg_input_is_valid(s.created_at, 'timestamptz') then 'unparseable created_at: ' || s.created_at
             when not pg_input_is_valid(s.updated_at, 'timestamptz') then 'unparseable updated_at: ' || s.updated_at
+            when
+                s.refund_amount::numeric in ('NaN', 'Infinity', '-Infinity')
+                then 'refund_amount is not a finite number'
             when s.quantity::integer <= 0 then 'quantity must be above zero'
             when s.refund_amount::numeric < 0 then 'refund_amount must not be negative'
+            when
+                (s.requested_at::timestamptz at time zone 'UTC')::date not between '1970-01-01' and '2299-12-31'
+                then 'requested_at is far outside the shop''s life (1970-01-01 to 2299-12-31)'
+            when
+                (s.received_at::timestamptz at time zone 'UTC')::date not between '1970-01-01' and '2299-12-31'
+                then 'received_at is far outside the shop''s life (1970-01-01 to 2299-12-31)'
+            when
+                (s.refunded_at::timestamptz at time zone 'UTC')::date not between '1970-01-01' and '2299-12-31'
+                then 'refunded_at is far outside the shop''s life (1970-01-01 to 2299-12-31)'
+            when s.received_at::timestamptz < s.requested_at::timestamptz then 'received_at is before requested_at'
+            when s.refunded_at::timestamptz < s.requested_at::timestamptz then 'refunded_at is before requested_at'
         end as reject_reason
     from staging.returns as s
 ),

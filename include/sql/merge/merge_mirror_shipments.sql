@@ -32,7 +32,20 @@ with checked as (
                 then 'unparseable delivered_at: ' || s.delivered_at
             when not pg_input_is_valid(s.created_at, 'timestamptz') then 'unparseable created_at: ' || s.created_at
             when not pg_input_is_valid(s.updated_at, 'timestamptz') then 'unparseable updated_at: ' || s.updated_at
+            when
+                s.shipping_cost::numeric in ('NaN', 'Infinity', '-Infinity')
+                then 'shipping_cost is not a finite number'
             when s.shipping_cost::numeric < 0 then 'shipping_cost must not be negative'
+            when
+                (s.promised_at::timestamptz at time zone 'UTC')::date not between '1970-01-01' and '2299-12-31'
+                then 'promised_at is far outside the shop''s life (1970-01-01 to 2299-12-31)'
+            when
+                (s.shipped_at::timestamptz at time zone 'UTC')::date not between '1970-01-01' and '2299-12-31'
+                then 'shipped_at is far outside the shop''s life (1970-01-01 to 2299-12-31)'
+            when
+                (s.delivered_at::timestamptz at time zone 'UTC')::date not between '1970-01-01' and '2299-12-31'
+                then 'delivered_at is far outside the shop''s life (1970-01-01 to 2299-12-31)'
+            when s.delivered_at::timestamptz < s.shipped_at::timestamptz then 'delivered_at is before shipped_at'
         end as reject_reason
     from staging.shipments as s
 ),
