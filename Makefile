@@ -68,8 +68,8 @@ format: venv  ## fix what the linters can fix
 	$(BIN)/ruff format dags include plugins tests
 	$(BIN)/sqlfluff fix include/sql
 
-bench: up  ## measure the generator, the incremental load and the analytics on 1 million order lines
-	@$(GLOBALCART) bench
+bench: up  ## measure loads, changes, analytics and memory at ORDER_LINES (default 1000000; e.g. 1000000,10000000)
+	@$(GLOBALCART) bench --order-lines $${ORDER_LINES:-1000000} $(BENCH_ARGS)
 
 airflow: up  ## run Airflow locally (airflow standalone) with the project's DAGs and connections
 	@$(GLOBALCART) airflow standalone

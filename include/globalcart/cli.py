@@ -37,6 +37,10 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _sizes(text: str) -> list[int]:
+    return [_positive_int(part.strip()) for part in text.split(",")]
+
+
 def _positive_float(text: str) -> float:
     try:
         value = float(text)
@@ -140,16 +144,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     bench = commands.add_parser(
-        "bench", help="measure the generator, the incremental load and the analytics on 1M order lines"
+        "bench", help="measure the generator, the loads, the changes and the analytics at one or more sizes"
     )
-    bench.add_argument("--order-lines", type=_positive_int, default=1_000_000)
+    bench.add_argument(
+        "--order-lines",
+        type=_sizes,
+        default=[1_000_000],
+        help="order lines of the benchmark shop; a comma-separated list compares sizes (default 1000000)",
+    )
     bench.add_argument("--seed", type=int, default=42)
     bench.add_argument(
-        "--change-hours",
-        type=_positive_float,
-        default=84.0,
-        help="simulated hours of change before the incremental run (default 84, about 1%%)",
+        "--change-lines",
+        type=_positive_int,
+        default=10_000,
+        help="new order lines in each measured change (default 10000: one simulator step sized to the shop's pace)",
     )
+    bench.add_argument(
+        "--small-change-lines",
+        type=_positive_int,
+        default=300,
+        help="new order lines in each small change (default 300)",
+    )
+    bench.add_argument("--repeats", type=_positive_int, default=3, help="runs of each change size (default 3)")
     bench.add_argument(
         "--no-latency",
         dest="latency",
@@ -308,7 +324,15 @@ def cmd_export_kpis(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from globalcart.dev.bench import run_benchmarks
 
-    run_benchmarks(args.order_lines, args.seed, args.change_hours, report=_say, latency=args.latency)
+    run_benchmarks(
+        args.order_lines,
+        args.seed,
+        change_lines=args.change_lines,
+        small_change_lines=args.small_change_lines,
+        repeats=args.repeats,
+        report=_say,
+        latency=args.latency,
+    )
     return 0
 
 

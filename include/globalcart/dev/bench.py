@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import os
 import resource
+import statistics
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from psycopg import sql
 
-from globalcart import db, settings
+from globalcart import db, memory, settings
 from globalcart.dev import localstack
 from globalcart.errors import GlobalCartError
 from globalcart.pipelines.incremental import run_incremental
 from globalcart.source.history import load_history
 from globalcart.source.simulator import simulate
+from globalcart.warehouse import migrations
 
 T = TypeVar("T")
 
@@ -93,102 +96,207 @@ def bench_generator(order_lines: int, seed: int, report: Callable[[str], None] =
     return figures
 
 
-def bench_incremental_load(change_hours: float, report: Callable[[str], None] = print) -> dict:
-    """Initial load, an incremental run after a change of about 1%, and a full rebuild, on the benchmark shop."""
+@dataclass
+class RunFigures:
+    """One measured incremental run: wall time, its parts and this process's memory peak."""
+
+    label: str
+    wall: float
+    extracted: int
+    sql_work: float  # the merges and builds
+    candidates: float
+    checks: float
+    publish: float
+    peak_mb: float
+    peak_step: str
+
+    def line(self) -> str:
+        return (
+            f"  {self.label}: {self.extracted:,} rows in {self.wall:.2f} s (merge and build SQL {self.sql_work:.2f} s;"
+            f" KPI candidates {self.candidates:.2f} s, checks {self.checks:.2f} s, publish {self.publish:.2f} s;"
+            f" peak memory {self.peak_mb:,.0f} MB in {self.peak_step})"
+        )
+
+
+@dataclass
+class SizeFigures:
+    """Everything measured on one warehouse size."""
+
+    order_lines: int
+    raw_copy: float = 0.0
+    raw_rows: int = 0
+    initial: RunFigures | None = None
+    changes: list[RunFigures] = field(default_factory=list)
+    change_lines: list[int] = field(default_factory=list)
+    small_changes: list[RunFigures] = field(default_factory=list)
+    small_change_lines: list[int] = field(default_factory=list)
+    full_rebuild: RunFigures | None = None
+    analytics: dict = field(default_factory=dict)
+    analytics_after_change: dict = field(default_factory=dict)
+    ge_import: float = 0.0
+
+    def median(self, runs: list[RunFigures]) -> float:
+        return statistics.median(run.wall for run in runs)
+
+    def peak_mb(self) -> float:
+        runs = [self.initial, self.full_rebuild, *self.changes, *self.small_changes]
+        peaks = [run.peak_mb for run in runs if run] + [self.analytics.get("peak_mb", 0.0)]
+        return max(peaks)
+
+
+def _timed_run(label: str, source: settings.Database, warehouse: settings.Database, **kwargs) -> RunFigures:
+    started = time.perf_counter()
+    summary = run_incremental(source=source, warehouse=warehouse, **kwargs)
+    wall = time.perf_counter() - started
+    seconds = summary.seconds
+    failed = [check.name for check in summary.checks if check.failed]
+    if summary.published is False:
+        raise GlobalCartError(f"the quality gate blocked the {label}: {', '.join(failed)}")
+    peak_step = max(summary.peak_mb, key=summary.peak_mb.get)
+    return RunFigures(
+        label=label,
+        wall=wall,
+        extracted=summary.totals()["extracted"],
+        sql_work=sum(
+            value
+            for step, value in seconds.items()
+            if step.startswith(("merge_", "build_")) and step != "build_kpi_candidates"
+        ),
+        candidates=seconds.get("build_kpi_candidates", 0.0),
+        checks=seconds.get("run_quality_checks", 0.0),
+        publish=seconds.get("publish_kpi_tables", 0.0),
+        peak_mb=summary.peak_mb[peak_step],
+        peak_step=peak_step,
+    )
+
+
+def bench_raw_copy(
+    source: settings.Database, warehouse: settings.Database, report: Callable[[str], None]
+) -> tuple[float, int]:
+    """COPY every extracted source table, raw, into bare tables of the staging tables' shape in the warehouse.
+
+    The floor for a first load on this server: the same rows, streamed the same way, with no index,
+    no constraint, no merge and no check. The tables are dropped afterwards.
+    """
+    from globalcart.warehouse.contracts import CONTRACTS
+
+    rows = 0
+    started = time.perf_counter()
+    with db.connect(source) as src, db.connect(warehouse) as wh:
+        wh.execute("create schema if not exists bench_raw")
+        for contract in CONTRACTS:
+            table = sql.Identifier("bench_raw", contract.name)
+            wh.execute(sql.SQL("drop table if exists {}").format(table))
+            wh.execute(
+                sql.SQL("create unlogged table {} (like {})").format(table, sql.Identifier("staging", contract.name))
+            )
+            columns = sql.SQL(", ").join(sql.Identifier(column.name) for column in contract.columns)
+            copy_out = sql.SQL("copy (select {} from {}) to stdout").format(
+                columns, sql.Identifier("shop", contract.name)
+            )
+            with src.cursor().copy(copy_out) as rows_out, wh.cursor() as cur:
+                with cur.copy(sql.SQL("copy {} ({}) from stdin").format(table, columns)) as rows_in:
+                    for block in rows_out:
+                        rows_in.write(block)
+                rows += cur.rowcount
+        wh.commit()
+        elapsed = time.perf_counter() - started
+        wh.execute("drop schema bench_raw cascade")
+        wh.commit()
+    report(f"  raw COPY of the source tables into bare tables of the same shape: {rows:,} rows in {elapsed:.2f} s")
+    return elapsed, rows
+
+
+def _simulate_lines(source: settings.Database, order_lines: int) -> int:
+    """One simulated step sized to add about ``order_lines`` new order lines at the shop's current pace."""
+    with db.connect(source) as conn:
+        ((per_hour,),) = db.fetch_all(conn, "bench/select_order_lines_per_hour.sql")
+        ((before,),) = db.fetch_all(conn, "bench/select_order_line_count.sql")
+    hours = min(max(order_lines / max(per_hour, 1.0), 0.05), 168.0)
+    with _pointing_at(source=source.uri):
+        simulate(1, hours)
+    with db.connect(source) as conn:
+        ((after,),) = db.fetch_all(conn, "bench/select_order_line_count.sql")
+    return after - before
+
+
+def bench_size(
+    order_lines: int,
+    seed: int,
+    change_lines: int,
+    small_change_lines: int,
+    repeats: int,
+    report: Callable[[str], None] = print,
+) -> SizeFigures:
+    """Generate a shop of ``order_lines``, then measure its first load, changes, a full rebuild and the analytics."""
+    figures = SizeFigures(order_lines=order_lines)
+    bench_generator(order_lines, seed, report)
     _recreate_database(BENCH_WAREHOUSE)
     source = settings.SOURCE.at(_uri(BENCH_SOURCE))
     warehouse = settings.WAREHOUSE.at(_uri(BENCH_WAREHOUSE))
     report("")
     report(f"incremental load: source {BENCH_SOURCE}, warehouse {BENCH_WAREHOUSE}")
-
-    gates: dict[str, dict[str, float]] = {}
-
-    def timed_run(label: str, **kwargs) -> tuple[float, float, int]:
-        started = time.perf_counter()
-        summary = run_incremental(source=source, warehouse=warehouse, **kwargs)
-        elapsed = time.perf_counter() - started
-        seconds = summary.seconds
-        sql_work = sum(
-            seconds[step]
-            for step in seconds
-            if step.startswith(("merge_", "build_")) and step != "build_kpi_candidates"
-        )
-        extracted = summary.totals()["extracted"]
-        gates[label] = {
-            "candidates": seconds.get("build_kpi_candidates", 0.0),
-            "checks": seconds.get("run_quality_checks", 0.0),
-            "decision": seconds.get("enforce_quality_gate", 0.0),
-            "publish": seconds.get("publish_kpi_tables", 0.0),
-        }
-        failed = [check.name for check in summary.checks if check.failed]
-        report(
-            f"  {label}: {extracted:,} rows in {elapsed:.2f} s (merge and build SQL {sql_work:.2f} s; KPI candidates"
-            f" {gates[label]['candidates']:.2f} s, checks {gates[label]['checks']:.2f} s, publish"
-            f" {gates[label]['publish']:.2f} s; {len(summary.checks) - len(failed)}/{len(summary.checks)} checks"
-            f" passed{': ' + ', '.join(failed) if failed else ''})"
-        )
-        if summary.published is False:
-            raise GlobalCartError(f"the quality gate blocked the {label}: {', '.join(failed)}")
-        return elapsed, sql_work, extracted
-
-    import_seconds = great_expectations_import_seconds()
+    figures.ge_import = great_expectations_import_seconds()
     import great_expectations  # noqa: F401 - imported once here, so the timings below exclude the import
 
     report(
-        f"  great_expectations import in a fresh interpreter (each Airflow gate task pays it): {import_seconds:.2f} s"
+        "  great_expectations import in a fresh interpreter (each Airflow gate task pays it):"
+        f" {figures.ge_import:.2f} s"
     )
-    initial = timed_run("initial load")
-    with _pointing_at(source=source.uri):
-        simulate(1, change_hours)
-    with db.connect(source) as conn:
-        (lines,) = conn.execute("select count(*) from shop.order_items").fetchone()
-        (changed_lines,) = conn.execute(
-            "select count(*) from shop.order_items where updated_at > (select generated_at from sim.manifest)"
-        ).fetchone()
-    report(f"  change: one simulated step of {change_hours:g} hours: {changed_lines:,} of {lines:,} order lines new")
-    incremental = timed_run("incremental run")
-    full = timed_run("full rebuild", full_refresh=True)
+    with db.connect(warehouse) as conn:
+        migrations.apply_migrations(conn)
+    figures.raw_copy, figures.raw_rows = bench_raw_copy(source, warehouse, report)
+    figures.initial = _timed_run("initial load", source, warehouse)
+    report(figures.initial.line())
+    for attempt in range(1, repeats + 1):
+        lines = _simulate_lines(source, change_lines)
+        run = _timed_run(f"change {attempt} ({lines:,} new order lines)", source, warehouse)
+        figures.change_lines.append(lines)
+        figures.changes.append(run)
+        report(run.line())
+    for attempt in range(1, repeats + 1):
+        lines = _simulate_lines(source, small_change_lines)
+        run = _timed_run(f"small change {attempt} ({lines:,} new order lines)", source, warehouse)
+        figures.small_change_lines.append(lines)
+        figures.small_changes.append(run)
+        report(run.line())
+    figures.analytics = bench_analytics(warehouse, figures.ge_import, report)
+    lines = _simulate_lines(source, small_change_lines)
+    report(_timed_run(f"small change before analytics ({lines:,} new order lines)", source, warehouse).line())
+    figures.analytics_after_change = bench_analytics(warehouse, figures.ge_import, report)
+    figures.full_rebuild = _timed_run("full rebuild", source, warehouse, full_refresh=True)
+    report(figures.full_rebuild.line())
     report("")
+    _size_table(figures, report)
+    return figures
+
+
+def _size_table(figures: SizeFigures, report: Callable[[str], None]) -> None:
+    initial, full = figures.initial, figures.full_rebuild
+    changes, small = figures.changes, figures.small_changes
     _table(
         report,
         [
-            ("initial load: wall time (s)", f"{initial[0]:.2f}"),
-            ("initial load: rows per second", f"{initial[2] / initial[0]:,.0f}"),
-            ("change: order lines new or changed", f"{changed_lines:,} ({changed_lines / lines:.2%})"),
-            ("incremental: rows extracted", f"{incremental[2]:,}"),
-            ("incremental: wall time (s)", f"{incremental[0]:.2f}"),
-            ("incremental: merge and build SQL (s)", f"{incremental[1]:.2f}"),
-            ("full rebuild: wall time (s)", f"{full[0]:.2f}"),
-            ("full rebuild: merge and build SQL (s)", f"{full[1]:.2f}"),
-            ("full rebuild: rows per second", f"{full[2] / full[0]:,.0f}"),
-            ("full rebuild / incremental, wall time", f"{full[0] / incremental[0]:.1f}x"),
-            ("full rebuild / incremental, SQL work", f"{full[1] / incremental[1]:.1f}x"),
+            ("order lines", f"{figures.order_lines:,}"),
+            ("raw COPY of the source rows (s)", f"{figures.raw_copy:.2f}"),
+            ("raw COPY: rows per second", f"{figures.raw_rows / figures.raw_copy:,.0f}"),
+            ("initial load, gate included (s)", f"{initial.wall:.2f}"),
+            ("initial load / raw COPY", f"{initial.wall / figures.raw_copy:.1f}x"),
+            ("full rebuild, gate included (s)", f"{full.wall:.2f}"),
+            ("full rebuild / raw COPY", f"{full.wall / figures.raw_copy:.1f}x"),
+            ("change: new order lines, median", f"{statistics.median(figures.change_lines):,.0f}"),
+            ("change run, min (s)", f"{min(run.wall for run in changes):.2f}"),
+            ("change run, median (s)", f"{figures.median(changes):.2f}"),
+            ("  merge and build SQL, median (s)", f"{statistics.median(run.sql_work for run in changes):.2f}"),
+            ("  KPI candidates, median (s)", f"{statistics.median(run.candidates for run in changes):.2f}"),
+            ("  quality checks, median (s)", f"{statistics.median(run.checks for run in changes):.2f}"),
+            ("small change: new order lines, median", f"{statistics.median(figures.small_change_lines):,.0f}"),
+            ("small change run, median (s)", f"{figures.median(small):.2f}"),
+            ("analytics, full (s)", f"{figures.analytics['in_process']:.2f}"),
+            ("analytics after a small change (s)", f"{figures.analytics_after_change['in_process']:.2f}"),
+            ("peak memory of any step (MB)", f"{figures.peak_mb():,.0f}"),
         ],
     )
-    report("")
-    report("quality gate and publication (write-audit-publish of the KPI tables):")
-    rows = []
-    for label in ("initial load", "incremental run"):
-        gate = gates[label]
-        in_process = gate["candidates"] + gate["checks"] + gate["decision"]
-        rows += [
-            (f"{label}: KPI candidates (s)", f"{gate['candidates']:.2f}"),
-            (f"{label}: quality checks (s)", f"{gate['checks']:.2f}"),
-            (f"{label}: gate, in-process (s)", f"{in_process:.2f}"),
-            (f"{label}: gate + GE import (s)", f"{in_process + import_seconds:.2f}"),
-            (f"{label}: publish (s)", f"{gate['publish']:.2f}"),
-        ]
-    _table(report, rows)
-    analytics = bench_analytics(warehouse, import_seconds, report)
-    return {
-        "initial": initial,
-        "incremental": incremental,
-        "full_rebuild": full,
-        "changed_lines": changed_lines,
-        "gates": gates,
-        "great_expectations_import": import_seconds,
-        "analytics": analytics,
-    }
 
 
 def bench_analytics(
@@ -203,11 +311,15 @@ def bench_analytics(
     report("")
     report(f"analytics DAG tasks on warehouse {BENCH_WAREHOUSE}, one after the other:")
 
+    peaks: dict[str, float] = {}
+
     def timed(task: str, action: Callable[[], T]) -> T:
+        memory.reset_peak()
         started = time.perf_counter()
         result = action()
         seconds[task] = time.perf_counter() - started
-        report(f"  {task}: {seconds[task]:.2f} s")
+        peaks[task] = memory.peak_mb()
+        report(f"  {task}: {seconds[task]:.2f} s, peak memory {peaks[task]:,.0f} MB")
         return result
 
     statuses = run_analytics(warehouse, run_id, step=timed)
@@ -227,7 +339,12 @@ def bench_analytics(
             ("analytics: tasks + their imports (s)", f"{with_imports:.2f}"),
         ],
     )
-    return {"seconds": seconds, "in_process": in_process, "with_imports": with_imports}
+    return {
+        "seconds": seconds,
+        "in_process": in_process,
+        "with_imports": with_imports,
+        "peak_mb": max(peaks.values()),
+    }
 
 
 def great_expectations_import_seconds() -> float:
@@ -257,7 +374,6 @@ def bench_event_latency(changes: int = 5, report: Callable[[str], None] = print)
     change (a customer moves region), ``changes`` times: the triggerer notices it, the scheduler
     starts ``globalcart_incremental``, and the time until its KPI publication is measured.
     """
-    import statistics
     import tempfile
     from pathlib import Path
 
@@ -332,16 +448,52 @@ def bench_event_latency(changes: int = 5, report: Callable[[str], None] = print)
 
 
 def run_benchmarks(
-    order_lines: int, seed: int, change_hours: float, report: Callable[[str], None] = print, latency: bool = True
-) -> None:
-    try:
-        bench_generator(order_lines, seed, report)
-        bench_incremental_load(change_hours, report)
-    finally:
-        for name in (BENCH_WAREHOUSE, BENCH_SOURCE):
-            _drop_database(name)
+    sizes: Sequence[int],
+    seed: int,
+    change_lines: int = 10_000,
+    small_change_lines: int = 300,
+    repeats: int = 3,
+    report: Callable[[str], None] = print,
+    latency: bool = True,
+) -> list[SizeFigures]:
+    """Measure every size in ``sizes``, then print the targets side by side."""
+    measured = []
+    for order_lines in sizes:
+        report(f"=== {order_lines:,} order lines")
+        try:
+            measured.append(bench_size(order_lines, seed, change_lines, small_change_lines, repeats, report))
+        finally:
+            for name in (BENCH_WAREHOUSE, BENCH_SOURCE):
+                _drop_database(name)
+    report("")
+    report("targets, side by side:")
+    _targets_table(measured, report)
     if latency:
         bench_event_latency(report=report)
+    return measured
+
+
+def _targets_table(measured: list[SizeFigures], report: Callable[[str], None]) -> None:
+    header = f"  {'measure':<46}" + "".join(f"{f'{size.order_lines:,} lines':>18}" for size in measured)
+    report(header)
+    smallest = measured[0]
+    rows = [
+        ("first load / raw COPY (target <= 3x)", lambda f: f"{f.initial.wall / f.raw_copy:.1f}x"),
+        ("change run, median (s) (target <= 5 s at 1M)", lambda f: f"{f.median(f.changes):.2f}"),
+        (
+            f"change run / at {smallest.order_lines:,} (target <= 1.3x)",
+            lambda f: f"{f.median(f.changes) / smallest.median(smallest.changes):.2f}x",
+        ),
+        ("small change run, median (s) (target < 2 s)", lambda f: f"{f.median(f.small_changes):.2f}"),
+        ("analytics, full (s) (target < 60 s)", lambda f: f"{f.analytics['in_process']:.2f}"),
+        (
+            "analytics after a small change / full",
+            lambda f: f"{f.analytics_after_change['in_process'] / f.analytics['in_process']:.2f}",
+        ),
+        ("peak memory of any step (MB) (target <= 1024)", lambda f: f"{f.peak_mb():,.0f}"),
+    ]
+    for label, value in rows:
+        report(f"  {label:<46}" + "".join(f"{value(size):>18}" for size in measured))
 
 
 def _table(report: Callable[[str], None], rows: list[tuple[str, str]]) -> None:

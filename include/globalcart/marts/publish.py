@@ -1,7 +1,8 @@
 """Write-audit-publish for the KPI tables.
 
 ``build_candidates`` writes the next KPI tables aside (schema ``candidate``),
-recomputing only the months whose facts changed; the quality gate audits them;
+recomputing only the days whose facts changed (and their months, from the kept
+daily parts); the quality gate audits them;
 ``publish_candidates`` swaps them into ``marts`` in one transaction, with a
 snapshot of the monthly KPIs before and after, so every run can say which KPIs
 it moved. A blocked run leaves ``marts`` exactly as it was.
@@ -29,6 +30,7 @@ class CandidateBuild:
     rebuild_all: bool
     first_day: date | None
     last_day: date | None
+    dirty_days: int
     daily_rows: int
     monthly_rows: int
 
@@ -38,14 +40,17 @@ class CandidateBuild:
         elif self.first_day is None:
             scope = "nothing changed; the published KPIs carried over"
         else:
-            scope = f"months {self.first_day:%Y-%m} to {self.last_day:%Y-%m} recomputed"
+            scope = (
+                f"{self.dirty_days:,} changed days recomputed from their facts, their months"
+                f" between {self.first_day:%Y-%m} and {self.last_day:%Y-%m} from the kept daily parts"
+            )
         return f"candidate KPI tables: {self.daily_rows:,} daily and {self.monthly_rows:,} monthly rows ({scope})"
 
 
 def build_candidates(conn: psycopg.Connection, run_id: str) -> CandidateBuild:
     """Write the candidate KPI tables for this run (one transaction; safe to repeat)."""
     with db.transaction(conn):
-        ((marked_through, rebuild_all, first_day, last_day),) = db.fetch_all(
+        ((marked_through, rebuild_all, first_day, last_day, dirty_days),) = db.fetch_all(
             conn, "publish/select_kpi_rebuild_range.sql"
         )
         if rebuild_all:
@@ -61,7 +66,7 @@ def build_candidates(conn: psycopg.Connection, run_id: str) -> CandidateBuild:
             {"run_id": run_id, "marked_through": marked_through, "first_day": bounds[0], "last_day": bounds[1]},
         )
         ((daily_rows, monthly_rows),) = db.fetch_all(conn, "publish/select_candidate_counts.sql")
-    return CandidateBuild(run_id, bool(rebuild_all), first_day, last_day, daily_rows, monthly_rows)
+    return CandidateBuild(run_id, bool(rebuild_all), first_day, last_day, dirty_days, daily_rows, monthly_rows)
 
 
 def candidate_run_id(conn: psycopg.Connection) -> str | None:

@@ -18,7 +18,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from globalcart import db, publications, run_lease
+from globalcart import db, memory, publications, run_lease
 from globalcart.errors import QualityGateBlocked
 from globalcart.marts import publish
 from globalcart.notifications import NO_LINKS, Links
@@ -64,6 +64,7 @@ class RunSummary:
     run_id: str
     rows: list[tuple] = field(default_factory=list)  # per table: extracted, inserted, updated, stale, rejected
     seconds: dict[str, float] = field(default_factory=dict)
+    peak_mb: dict[str, float] = field(default_factory=dict)  # this process's memory high-water mark per step
     checks: list = field(default_factory=list)  # quality.gate.CheckResult, one per check
     published: bool | None = None  # None: the run did not reach the quality gate
 
@@ -238,6 +239,7 @@ def _run_steps(run: IncrementalRun, summary: RunSummary, publish: bool, stop_aft
             lease.enter_context(run_lease.held(run.warehouse, run.run_id, progress=progress))
         if step.gate and not publish:
             continue
+        memory.reset_peak()
         started = time.perf_counter()
         try:
             result = step.action(run)
@@ -248,6 +250,7 @@ def _run_steps(run: IncrementalRun, summary: RunSummary, publish: bool, stop_aft
             return
         finally:
             summary.seconds[step.name] = time.perf_counter() - started
+            summary.peak_mb[step.name] = memory.peak_mb()
         if step.name == "run_quality_checks":
             summary.checks.extend(result)
         elif step.name == "publish_kpi_tables":

@@ -3,53 +3,72 @@
 --
 -- kpi.kpi_values_between(first_day, last_day) computes every KPI for the days in
 -- that range and for the months they make up; kpi.kpi_values is the same over all
--- time. Each run's candidate KPI tables recompute only the months whose facts
--- changed (kpi.kpi_dirty_days, filled by triggers on the facts), so a run does not
--- re-read two years of sales to publish the last fifteen minutes. The catalog
--- (include/globalcart/marts/catalog.py) says in words what each column means.
+-- time. Every KPI is a formula over additive daily parts (sums and counts), and a
+-- month's parts are the sums of its days' parts, so no ratio is ever averaged.
+-- kpi.kpi_day_parts keeps those daily parts: each run's candidate build recomputes
+-- the parts of the days whose facts changed (kpi.kpi_dirty_days, filled by triggers
+-- on the facts), reading only those days' facts, and the KPIs of their months from
+-- the kept parts, so a run's cost follows its change, not the warehouse. The
+-- catalog (include/globalcart/marts/catalog.py) says in words what each column means.
 --
 -- Attribution: sales, returns, refunds and shipping cost belong to the day the
 -- order was placed; deliveries to the day of delivery; payments to the day of
 -- the order's first payment attempt. Cancelled orders are not sales.
 
--- Its result columns can change only through a drop, which takes kpi.kpi_values
--- with it; that view's definition comes after this one and is re-applied with it.
+-- Everything below is dropped and created again together when this file changes;
+-- kpi.kpi_values (the next file) depends on it and is re-applied after it.
 drop function if exists kpi.kpi_values_between(date, date) cascade;
+drop function if exists kpi.kpi_values_between(date, date, boolean) cascade;
+drop function if exists kpi.kpi_day_parts_between(date, date) cascade;
+drop function if exists kpi.date_key(date) cascade;
+drop table if exists kpi.kpi_day_parts cascade;
 
-create function kpi.kpi_values_between(first_day date, last_day date)
-returns table (
-    grain text,
-    period_start date,
-    dimension_name text,
-    dimension_value text,
-    gross_sales numeric,
-    discounts numeric,
-    returns_amount numeric,
-    net_sales numeric,
-    cost_of_goods numeric,
-    gross_margin numeric,
-    gross_margin_pct numeric,
+-- The facts' yyyymmdd date keys; the open ends of an unbounded range map past every key.
+create function kpi.date_key(day date) returns integer
+language sql
+immutable
+as $$
+    select case
+        when day = '-infinity' then -2147483648
+        when day = 'infinity' then 2147483647
+        else (extract(year from day) * 10000 + extract(month from day) * 100 + extract(day from day))::integer
+    end
+$$;
+
+-- The additive parts of every KPI per day, for the whole shop and by each dimension
+-- that applies: a cache of kpi.kpi_day_parts_between over the facts, kept by the
+-- candidate build (include/sql/publish/) for the days marked dirty. Rebuilt from the
+-- facts whenever this file changes (the mark of -infinity below).
+create table kpi.kpi_day_parts (
+    period_start date not null,
+    dimension_name text not null,
+    dimension_value text not null,
     orders bigint,
     units bigint,
-    average_order_value numeric,
-    discount_rate numeric,
+    gross_sales numeric,
+    discounts numeric,
     returned_units bigint,
-    return_rate_units numeric,
-    return_rate_value numeric,
+    returns_amount numeric,
     refunds numeric,
+    cost_of_goods numeric,
+    lines_without_cost bigint,
     shipping_cost numeric,
-    shipping_cost_share numeric,
     deliveries bigint,
-    on_time_delivery_pct numeric,
-    average_days_to_deliver numeric,
+    deliveries_on_time bigint,
+    days_to_deliver numeric,
     payment_attempts bigint,
-    authorization_rate_attempts numeric,
-    decline_rate_attempts numeric,
+    declined_attempts bigint,
+    authorized_attempts bigint,
     paying_orders bigint,
-    authorization_rate_orders numeric,
-    decline_rate_orders numeric,
-    lines_without_cost bigint
-)
+    authorized_orders bigint,
+    orders_with_decline bigint,
+    primary key (period_start, dimension_name, dimension_value)
+);
+
+-- The daily parts computed from the facts of the days first_day..last_day. Facts are
+-- picked by their date keys, so a few days read only those days' rows.
+create function kpi.kpi_day_parts_between(first_day date, last_day date)
+returns setof kpi.kpi_day_parts
 language sql
 stable
 as $$
@@ -59,7 +78,12 @@ with returned as (
         sum(r.quantity) as returned_units,
         sum(r.refund_amount) as refund_amount
     from dw.fct_return_line as r
-    where r.return_status <> 'rejected'
+    where
+        r.return_status <> 'rejected'
+        and r.order_item_id in (
+            select l.order_item_id from dw.fct_order_line as l
+            where l.order_date_key between kpi.date_key(first_day) and kpi.date_key(last_day)
+        )
     group by r.order_item_id
 ),
 
@@ -67,7 +91,7 @@ with returned as (
 order_lines as (
     select
         f.order_id,
-        d.calendar_date as order_date,
+        to_date(f.order_date_key::text, 'YYYYMMDD') as order_date,
         p.category,
         c.region,
         ch.channel_code as channel,
@@ -90,7 +114,6 @@ order_lines as (
             s.shipping_cost * f.gross_amount / nullif(sum(f.gross_amount) over (partition by f.order_id), 0), 0
         ) as shipping_cost
     from dw.fct_order_line as f
-    inner join dw.dim_date as d on f.order_date_key = d.date_key
     inner join dw.dim_product as p on f.product_key = p.product_key
     inner join dw.dim_customer as c on f.customer_key = c.customer_key
     inner join dw.dim_channel as ch on f.channel_key = ch.channel_key
@@ -100,7 +123,7 @@ order_lines as (
     left join dw.dim_fulfillment_center as fc on s.fulfillment_center_key = fc.fulfillment_center_key
     where
         not f.is_cancelled
-        and d.calendar_date between first_day and last_day
+        and f.order_date_key between kpi.date_key(first_day) and kpi.date_key(last_day)
 ),
 
 -- One row per delivered shipment.
@@ -118,7 +141,7 @@ deliveries as (
     inner join dw.dim_fulfillment_center as fc on s.fulfillment_center_key = fc.fulfillment_center_key
     where
         s.is_delivered
-        and (s.delivered_at at time zone 'UTC')::date between first_day and last_day
+        and s.delivered_date_key between kpi.date_key(first_day) and kpi.date_key(last_day)
 ),
 
 -- One row per order that tried to pay.
@@ -138,7 +161,7 @@ order_payments as (
     -- an order whose first attempt is in the range has an attempt in the range
     where p.order_id in (
         select a.order_id from dw.fct_payment_attempt as a
-        where (a.attempted_at at time zone 'UTC')::date between first_day and last_day
+        where a.attempt_date_key between kpi.date_key(first_day) and kpi.date_key(last_day)
     )
     group by p.order_id
     having (min(p.attempted_at) at time zone 'UTC')::date between first_day and last_day
@@ -227,9 +250,8 @@ payment_parts as (
     )
 ),
 
-daily_parts as materialized (
+daily_parts as (
     select
-        'day' as grain,
         period_start,
         dimension_name,
         dimension_value,
@@ -255,10 +277,62 @@ daily_parts as materialized (
     from sales_parts as s
     full outer join delivery_parts as d using (period_start, dimension_name, dimension_value)
     full outer join payment_parts as p using (period_start, dimension_name, dimension_value)
+)
+
+select * from daily_parts
+$$;
+
+-- Every KPI for the days first_day..last_day and the months they make up, from
+-- daily parts computed from the facts (the definition the published tables must
+-- equal) or, with from_kept_parts, read from kpi.kpi_day_parts (the candidate
+-- build). One set of formulas and month sums serves both.
+create function kpi.kpi_values_between(first_day date, last_day date, from_kept_parts boolean default false)
+returns table (
+    grain text,
+    period_start date,
+    dimension_name text,
+    dimension_value text,
+    gross_sales numeric,
+    discounts numeric,
+    returns_amount numeric,
+    net_sales numeric,
+    cost_of_goods numeric,
+    gross_margin numeric,
+    gross_margin_pct numeric,
+    orders bigint,
+    units bigint,
+    average_order_value numeric,
+    discount_rate numeric,
+    returned_units bigint,
+    return_rate_units numeric,
+    return_rate_value numeric,
+    refunds numeric,
+    shipping_cost numeric,
+    shipping_cost_share numeric,
+    deliveries bigint,
+    on_time_delivery_pct numeric,
+    average_days_to_deliver numeric,
+    payment_attempts bigint,
+    authorization_rate_attempts numeric,
+    decline_rate_attempts numeric,
+    paying_orders bigint,
+    authorization_rate_orders numeric,
+    decline_rate_orders numeric,
+    lines_without_cost bigint
+)
+language sql
+stable
+as $$
+with daily_parts as materialized (
+    select k.* from kpi.kpi_day_parts as k
+    where from_kept_parts and k.period_start between first_day and last_day
+    union all
+    select c.* from kpi.kpi_day_parts_between(first_day, last_day) as c
+    where not from_kept_parts
 ),
 
 parts as (
-    select * from daily_parts
+    select 'day' as grain, p.* from daily_parts as p
     union all
     select
         'month',
@@ -332,5 +406,5 @@ select * from final
 $$;
 
 -- A changed definition changes every KPI row, so none may be carried over from the
--- published tables: the next candidate build recomputes them all.
+-- published tables: the next candidate build recomputes them all, and the kept parts.
 insert into kpi.kpi_dirty_days (calendar_date) values ('-infinity');

@@ -1,0 +1,1 @@
+select count(*) as order_lines from shop.order_items;
