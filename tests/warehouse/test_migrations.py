@@ -167,9 +167,14 @@ def assert_kpi_objects_live_in_kpi(conn: psycopg.Connection) -> None:
     relations = conn.execute(
         "select relname, relkind::text from pg_class where relnamespace = 'kpi'::regnamespace and relkind in ('r', 'v')"
     ).fetchall()
-    assert sorted(relations) == [("kpi_dirty_days", "r"), ("kpi_values", "v")]
+    assert sorted(relations) == [("kpi_day_parts", "r"), ("kpi_dirty_days", "r"), ("kpi_values", "v")]
     functions = conn.execute("select proname from pg_proc where pronamespace = 'kpi'::regnamespace").fetchall()
-    assert sorted(functions) == [("kpi_values_between",), ("mark_kpi_days_dirty",)]
+    assert sorted(functions) == [
+        ("date_key",),
+        ("kpi_day_parts_between",),
+        ("kpi_values_between",),
+        ("mark_kpi_days_dirty",),
+    ]
     # Every fact's insert, update, delete and truncate, and the members' updates, mark days; every
     # fact's insert and update extends the calendar.
     triggers = conn.execute("select tgfoid::regproc::text from pg_trigger where not tgisinternal").fetchall()
