@@ -11,3 +11,7 @@ class QualityGateBlocked(GlobalCartError):
     A verdict, not a glitch: under Airflow the task fails without retrying (a retry would only
     repeat the alert).
     """
+
+
+class FactsNotPublished(GlobalCartError):
+    """The facts hold changes that no KPI publication has passed: nothing downstream may read them."""

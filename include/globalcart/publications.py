@@ -9,7 +9,7 @@ row in the same transaction as the swap (``publish_kpi_tables.sql``,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import psycopg
 
@@ -54,3 +54,41 @@ def last_published(conn: psycopg.Connection, publication: str = KPIS) -> Publica
     """The newest run whose tables of this kind were published."""
     rows = db.fetch_all(conn, "publications/select_last_publication.sql", {"publication": publication})
     return Publication(*rows[0]) if rows else None
+
+
+@dataclass(frozen=True)
+class Decision:
+    run_id: str
+    outcome: str  # published or blocked
+    failed_critical: list[str]
+    decided_at: datetime
+
+
+@dataclass(frozen=True)
+class UnpublishedChanges:
+    """Fact changes no KPI publication has covered yet (the KPI dirty-day marks still standing)."""
+
+    marks: int
+    first_day: date | None
+    last_day: date | None
+    last_decision: Decision | None
+
+    def __bool__(self) -> bool:
+        return self.marks > 0
+
+    @property
+    def blocked(self) -> bool:
+        """The gate's latest word on the KPIs was to block them."""
+        return self.last_decision is not None and self.last_decision.outcome == "blocked"
+
+    def days(self) -> str:
+        if self.first_day == self.last_day:
+            return f"{self.first_day}"
+        return f"days from {self.first_day} to {self.last_day}"
+
+
+def unpublished_changes(conn: psycopg.Connection) -> UnpublishedChanges:
+    """What the facts hold that the last KPI publication did not, as the current transaction sees it."""
+    ((marks, first_day, last_day),) = db.fetch_all(conn, "publications/select_unpublished_fact_changes.sql")
+    rows = db.fetch_all(conn, "publications/select_last_kpi_decision.sql")
+    return UnpublishedChanges(marks, first_day, last_day, Decision(*rows[0]) if rows else None)

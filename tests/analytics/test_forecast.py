@@ -159,3 +159,18 @@ def test_failing_model_is_dropped_and_said(monkeypatch):
 def test_horizon_outside_range_is_a_caller_error(horizon):
     with pytest.raises(ValueError, match="horizon_days"):
         forecast_net_revenue(synthetic_revenue(60), as_of=START + datetime.timedelta(days=59), horizon_days=horizon)
+
+
+def test_a_series_that_stops_before_as_of_is_not_padded_with_zero_days():
+    daily = synthetic_revenue(120, seed=7)
+    last_day = daily.index[-1]
+    as_of = last_day + datetime.timedelta(days=10)
+
+    stale = forecast_net_revenue(daily, as_of=as_of, horizon_days=14, folds=2)
+    current = forecast_net_revenue(daily, as_of=last_day, horizon_days=14, folds=2)
+
+    assert stale.status == "simplified"
+    assert f"known through {last_day}" in stale.reason and "not counted as zero" in stale.reason
+    assert stale.backtest == current.backtest
+    assert stale.forecast == current.forecast
+    assert min(row["period_start"] for row in stale.forecast) == last_day + datetime.timedelta(days=1)

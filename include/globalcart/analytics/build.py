@@ -10,6 +10,7 @@ revenue series come into Python, for statsmodels.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -19,8 +20,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 import psycopg
 
-from globalcart import db, publications
-from globalcart.errors import GlobalCartError
+from globalcart import db, publications, run_lease
+from globalcart.errors import FactsNotPublished, GlobalCartError
 from globalcart.settings import DATA_DOCS_DIR, Database
 
 if TYPE_CHECKING:
@@ -40,6 +41,8 @@ ANALYSES = (
     "revenue_forecast",
 )
 NO_ORDERS = "the warehouse has no orders"
+# How long an analysis waits for a run that is writing the warehouse to publish what it wrote.
+WAIT_FOR_PUBLICATION_SECONDS = 600
 
 Progress = Callable[[str], None]
 T = TypeVar("T")
@@ -72,16 +75,78 @@ def _transaction(conn: psycopg.Connection, work: Callable[[], T]) -> T:
         return work()
 
 
+def on_published_facts(
+    conn: psycopg.Connection,
+    work: Callable[[], T],
+    progress: Progress = lambda _: None,
+    wait_seconds: float = WAIT_FOR_PUBLICATION_SECONDS,
+) -> T:
+    """Run ``work`` in one repeatable-read transaction whose snapshot holds only published facts.
+
+    Every change to a fact marks its days until a KPI publication covers them, so a snapshot
+    without marks is one the quality gate passed. A run writing the warehouse now is waited for;
+    facts the gate blocked, or that never reached it, are refused with FactsNotPublished.
+    """
+    deadline = time.monotonic() + wait_seconds
+    waiting_for = None
+    while True:
+        with db.transaction(conn):
+            conn.execute("set transaction isolation level repeatable read")
+            changes = publications.unpublished_changes(conn)
+            if not changes:
+                return work()
+        writer = run_lease.holder(conn)
+        if writer is None:
+            raise FactsNotPublished(_refusal(changes))
+        if time.monotonic() > deadline:
+            raise FactsNotPublished(
+                f"the analytics read only published facts, and run {writer.run_id} has been writing the warehouse"
+                f" since {writer.acquired_at:%Y-%m-%d %H:%M:%S} UTC: waited {wait_seconds:.0f} s for its publication"
+            )
+        if writer.run_id != waiting_for:
+            progress(f"waiting for run {writer.run_id}, which is writing the warehouse, to publish its facts")
+            waiting_for = writer.run_id
+        time.sleep(1)
+
+
+def _refusal(changes: publications.UnpublishedChanges) -> str:
+    head = f"the analytics read only published facts, and the facts of {changes.days()} changed after the last KPI"
+    decision = changes.last_decision
+    if decision is None:
+        return f"{head} publication (there is none yet): run the incremental load until its quality gate publishes"
+    if changes.blocked:
+        failed = ", ".join(decision.failed_critical) or "see audit.quality_results"
+        return (
+            f"{head} publication: the quality gate blocked run {decision.run_id} ({failed});"
+            " fix what it found and run the incremental load again"
+        )
+    return (
+        f"{head} publication (run {decision.run_id}, {decision.decided_at:%Y-%m-%d %H:%M} UTC) without reaching"
+        " the quality gate: run the incremental load to check and publish them"
+    )
+
+
 def check_horizon(horizon_days: int) -> None:
     if not 1 <= horizon_days <= 730:
         raise GlobalCartError(f"the forecast horizon must be 1 to 730 days, got {horizon_days}")
 
 
-def prepare(conn: psycopg.Connection, run_id: str, as_of: date | None, horizon_days: int) -> AnalyticsBuild:
-    """Start the run's candidate build; ``as_of`` None means the last closed day."""
+def prepare(
+    conn: psycopg.Connection,
+    run_id: str,
+    as_of: date | None,
+    horizon_days: int,
+    progress: Progress = lambda _: None,
+) -> AnalyticsBuild:
+    """Start the run's candidate build; ``as_of`` None means the last closed day.
+
+    Refuses (FactsNotPublished) while the facts hold changes no KPI publication has passed.
+    """
     check_horizon(horizon_days)
     params = {"run_id": run_id, "as_of": as_of, "horizon_days": horizon_days}
-    db.run_sql_step(conn, "analytics/prepare_analytics_build.sql", params)
+    on_published_facts(
+        conn, lambda: db.execute_statements(conn, "analytics/prepare_analytics_build.sql", params), progress
+    )
     return current_build(conn, run_id)
 
 
@@ -145,7 +210,7 @@ def build_retention(conn: psycopg.Connection, run_id: str, progress: Progress = 
         record_statuses(conn, build, statuses)
         return statuses
 
-    statuses = _transaction(conn, work)
+    statuses = on_published_facts(conn, work, progress)
     for status in statuses:
         progress(status.line())
     return statuses
@@ -191,7 +256,7 @@ def build_profit_leakage(
         record_statuses(conn, build, [status])
         return [status]
 
-    statuses = _transaction(conn, work)
+    statuses = on_published_facts(conn, work, progress)
     progress(statuses[0].line())
     return statuses
 
@@ -224,7 +289,7 @@ def build_sla_drivers(
         record_statuses(conn, build, [on_time, drivers])
         return [on_time, drivers]
 
-    statuses = _transaction(conn, work)
+    statuses = on_published_facts(conn, work, progress)
     for status in statuses:
         progress(status.line())
     return statuses
@@ -242,8 +307,13 @@ def build_forecast(conn: psycopg.Connection, run_id: str, progress: Progress = l
     else:
         rows = db.fetch_all(conn, "analytics/select_daily_net_revenue.sql", {"as_of": build.as_of})
         conn.rollback()
+        # A day inside the series without sales had none; days after the last published sales are
+        # not known yet, so the series stops there rather than ending in zeros.
+        while rows and rows[-1][1] is None:
+            rows.pop()
         daily = pd.Series([float(v or 0) for _, v in rows], index=[d for d, _ in rows], dtype=float)
-    progress(f"forecasting net revenue from {len(daily):,} published days, horizon {build.horizon_days} days")
+    through = f" through {daily.index[-1]}" if len(daily) else ""
+    progress(f"forecasting net revenue from {len(daily):,} published days{through}, horizon {build.horizon_days} days")
     if build.as_of is None:
         outcome_status, reason, backtest, forecast = "skipped", f"forecast skipped: {NO_ORDERS}", [], []
     else:

@@ -256,7 +256,7 @@ def _days(count: int) -> str:
 
 
 def _prepare(daily: pd.Series | None, as_of: datetime.date) -> tuple[pd.Series, int]:
-    """Daily series on a gap-free DatetimeIndex from its first day to as_of; also the count of unusable values."""
+    """Daily series on a gap-free DatetimeIndex from its first to its last day up to as_of; and unusable values."""
     end = pd.Timestamp(as_of).normalize()
     if daily is None or len(daily) == 0:
         return pd.Series(dtype=float, index=pd.DatetimeIndex([], freq="D")), 0
@@ -269,9 +269,10 @@ def _prepare(daily: pd.Series | None, as_of: datetime.date) -> tuple[pd.Series, 
     values = values.where(np.isfinite(values), 0.0).astype(float)
     if values.empty:
         return pd.Series(dtype=float, index=pd.DatetimeIndex([], freq="D")), unusable
-    # Duplicate days add up; missing days had no revenue.
+    # Duplicate days add up; a missing day inside the series had no revenue. The series ends on its
+    # last day, never padded with zeros up to as_of: days not published yet are unknown, not zero.
     totals = values.groupby(level=0).sum()
-    full_index = pd.date_range(totals.index.min(), end, freq="D")
+    full_index = pd.date_range(totals.index.min(), totals.index.max(), freq="D")
     return totals.reindex(full_index, fill_value=0.0), unusable
 
 
@@ -313,6 +314,14 @@ def forecast_net_revenue(
 
     notes: list[str] = []
     simplified = False
+    last_day = series.index[-1].date()
+    if last_day < as_of:
+        simplified = True
+        starts = last_day + datetime.timedelta(days=1)
+        notes.append(
+            f"net revenue known through {last_day}, {_days((as_of - last_day).days)} before the as-of date"
+            f" {as_of}: those days are not counted as zero, the forecast starts on {starts}"
+        )
     if unusable:
         notes.append(f"{unusable} non-numeric value(s) counted as 0")
     if days >= SEASONAL_MIN_DAYS:

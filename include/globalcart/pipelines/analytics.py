@@ -57,7 +57,7 @@ def apply_migrations(run: AnalyticsRun) -> list[str]:
 
 def prepare_analytics(run: AnalyticsRun) -> str:
     with db.connect(run.warehouse) as conn:
-        description = build.prepare(conn, run.run_id, run.as_of, run.horizon_days).describe()
+        description = build.prepare(conn, run.run_id, run.as_of, run.horizon_days, run.progress).describe()
     run.progress(description)
     return description
 
