@@ -357,6 +357,56 @@ def test_customers_with_only_cancelled_orders_are_counted_apart(hand_made: Datab
     assert (only_cancelled, customers) == (1, 7)
 
 
+def independent_churn_windows(orders: list[Order], as_of: date) -> dict[tuple[int, date], tuple[int, int, int]]:
+    """Per window and earlier as-of date: customers by then, those the window calls churned, those who came back."""
+    kept = [o for o in orders if not o.cancelled and o.day <= as_of]
+    first = min(o.day for o in kept)
+    found = {}
+    for window in (30, 60, 90, 120, 180, 365):
+        for n in range(1, 13):
+            checked = as_of - timedelta(days=30 * n)
+            if checked < first + timedelta(days=window):
+                continue
+            last = {}
+            for o in kept:
+                if o.day <= checked:
+                    last[o.customer_id] = max(last.get(o.customer_id, o.day), o.day)
+            called = {c for c, day in last.items() if (checked - day).days > window}
+            back = {c for c in called if any(o.customer_id == c and o.day > checked for o in kept)}
+            found[(window, checked)] = (len(last), len(called), len(back))
+    return found
+
+
+def test_the_churn_window_is_tried_at_earlier_dates_as_an_independent_count_says(hand_made: Database) -> None:
+    got = {
+        (window, checked): (customers, called, back)
+        for window, checked, customers, called, back in query(
+            hand_made,
+            """select churn_window_days, checked_as_of, customers, called_churned, came_back
+               from candidate.churn_window_backtest""",
+        )
+    }
+    expected = independent_churn_windows(HAND_MADE, AS_OF)
+    assert got == expected
+    # Read by hand: at 2026-05-31 the 90-day rule calls customers 2, 3 and 8 churned (last orders
+    # on Feb 25, Feb 1 and Jan 3); none ordered again by June 30. The 30-day rule also calls 1 and 4
+    # (not 6, who ordered on May 11); only 1 came back (June 28).
+    assert expected[(90, d("2026-05-31"))] == (6, 3, 0)
+    assert expected[(30, d("2026-05-31"))] == (6, 5, 1)
+
+    ((suggested, came_back_share),) = query(
+        hand_made, "select suggested_window_days, came_back_share from candidate.churn_evidence"
+    )
+    gaps = []
+    for customer in {o.customer_id for o in HAND_MADE}:
+        days = sorted(o.day for o in HAND_MADE if o.customer_id == customer and not o.cancelled and o.day <= AS_OF)
+        gaps += [(b - a).days for a, b in zip(days, days[1:], strict=False)]
+    assert suggested == math.ceil(pd.Series(gaps).quantile(0.9))
+    called_90 = sum(v[1] for (window, _), v in expected.items() if window == 90)
+    back_90 = sum(v[2] for (window, _), v in expected.items() if window == 90)
+    assert float(came_back_share) == pytest.approx(back_90 / called_90, abs=1e-6)
+
+
 # --------------------------------------------------------------------------- bad input
 
 

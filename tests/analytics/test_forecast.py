@@ -174,3 +174,48 @@ def test_a_series_that_stops_before_as_of_is_not_padded_with_zero_days():
     assert stale.backtest == current.backtest
     assert stale.forecast == current.forecast
     assert min(row["period_start"] for row in stale.forecast) == last_day + datetime.timedelta(days=1)
+
+
+def winding_down(days: int = 150) -> pd.Series:
+    """A shop whose sales fell steadily for four months, then held at a low level."""
+    index = pd.date_range(START, periods=days, freq="D")
+    level = np.concatenate([np.linspace(3000, 400, days - 30), np.full(30, 400.0)])
+    weekly = 1 + 0.2 * np.sin(2 * np.pi * np.arange(days) / 7)
+    noise = np.random.default_rng(1).normal(0, 30, days)
+    return pd.Series(level * weekly + noise, index=index).clip(lower=0)
+
+
+def test_a_forecast_clipped_to_zero_is_marked_collapsed_and_not_chosen():
+    daily = winding_down()
+    outcome = forecast_net_revenue(daily, as_of=daily.index[-1].date(), horizon_days=90, folds=2)
+
+    frame = pd.DataFrame(outcome.forecast)
+    by_model = frame.groupby("model").agg(collapsed=("is_collapsed", "all"), reason=("collapse_reason", "first"))
+    # The trend line crosses zero within the horizon.
+    assert by_model.loc["baseline_regression", "collapsed"]
+    assert "below zero on" in by_model.loc["baseline_regression", "reason"]
+    assert "baseline_regression collapsed" in outcome.reason
+    assert outcome.chosen_model != "baseline_regression"
+    assert not by_model.loc[outcome.chosen_model, "collapsed"]
+    assert frame.loc[~frame["is_collapsed"], "collapse_reason"].isna().all()
+
+
+def test_the_best_model_is_passed_over_when_its_forecast_collapsed(monkeypatch):
+    daily = synthetic_revenue(200, seed=2)
+    fit_sarimax = forecast.MODEL_FITTERS["sarimax"]
+
+    def collapsing(train: pd.Series, horizon: int) -> pd.DataFrame:
+        frame = fit_sarimax(train, horizon)
+        # As good as sarimax in the backtest; its final forecast, on all the days, sinks below zero.
+        return frame - 2 * frame.abs().max().max() if len(train) == len(daily) else frame
+
+    best = forecast_net_revenue(daily, as_of=daily.index[-1], horizon_days=14, folds=2)
+    assert best.chosen_model == "sarimax", best.reason
+    monkeypatch.setitem(forecast.MODEL_FITTERS, "sarimax", collapsing)
+    outcome = forecast_net_revenue(daily, as_of=daily.index[-1], horizon_days=14, folds=2)
+
+    assert outcome.chosen_model not in (None, "sarimax")
+    assert outcome.status == "ok" and "sarimax collapsed (point forecast below zero on 14 of 14 days" in outcome.reason
+    sarimax_rows = [row for row in outcome.forecast if row["model"] == "sarimax"]
+    assert sarimax_rows and all(row["is_collapsed"] and not row["is_chosen"] for row in sarimax_rows)
+    assert all(row["forecast"] == 0 for row in sarimax_rows)

@@ -196,10 +196,10 @@ def build_retention(conn: psycopg.Connection, run_id: str, progress: Progress = 
 
     def work() -> list[AnalysisStatus]:
         db.execute_statements(conn, "analytics/build_retention.sql", _params(build))
-        ((customers, churned, only_cancelled, history_days, repeats, cohort_rows, cohorts),) = db.fetch_all(
-            conn, "analytics/select_retention_counts.sql", {"as_of": build.as_of}
-        )
+        (counts,) = db.fetch_all(conn, "analytics/select_retention_counts.sql", {"as_of": build.as_of})
+        customers, churned, only_cancelled, history_days, repeats, came_back, suggested, cohort_rows, cohorts = counts
         statuses = _retention_statuses(build, customers, churned, only_cancelled, history_days, repeats)
+        statuses[1] = _with_window_evidence(statuses[1], came_back, suggested)
         if statuses[1].status == "skipped":
             db.run_sql_file(conn, "analytics/clear_churn_rates.sql")
         statuses.append(
@@ -238,6 +238,24 @@ def _retention_statuses(
         f"evidence from {repeats:,} repeat purchases"
     )
     return [rfm, AnalysisStatus("churn", "ok", reason, customers)]
+
+
+def _with_window_evidence(churn: AnalysisStatus, came_back: Decimal | None, suggested: int | None) -> AnalysisStatus:
+    """The churn status with how often the window was wrong before, and the window the gaps suggest."""
+    if churn.status != "ok":
+        return churn
+    notes = []
+    if came_back is not None:
+        notes.append(
+            f"{float(came_back):.1%} of the customers it called churned at earlier as-of dates ordered again later"
+        )
+    if suggested is not None:
+        notes.append(f"90% of repeat purchases came within {suggested} days")
+    return (
+        churn
+        if not notes
+        else AnalysisStatus(churn.analysis, churn.status, f"{churn.reason}; {'; '.join(notes)}", churn.row_count)
+    )
 
 
 def build_profit_leakage(

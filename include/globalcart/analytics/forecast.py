@@ -59,6 +59,8 @@ SARIMAX, ARIMA, BASELINE_REGRESSION, SEASONAL_NAIVE = "sarimax", "arima", "basel
 # Ties on MASE go to the simpler model.
 SIMPLICITY_RANK = {SEASONAL_NAIVE: 0, BASELINE_REGRESSION: 1, ARIMA: 2, SARIMAX: 3}
 INTERVAL_COLUMNS = ("lower_80", "upper_80", "lower_95", "upper_95")
+# A forecast whose point values fall below zero on this share of its days (clipped to 0) has collapsed.
+COLLAPSED_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -374,14 +376,21 @@ def forecast_net_revenue(
             dropped[model] = f"final fit: {exc}"
             progress(f"final fit {model} on {_days(days)}: dropped, {exc}")
 
-    chosen = next((model for model in ranking if model in forecasts), None)
+    collapsed = {model: why for model, frame in forecasts.items() if (why := collapse_reason(frame))}
+    usable = [model for model in ranking if model in forecasts and model not in collapsed]
+    chosen = next(iter(usable), None) or next((model for model in ranking if model in forecasts), None)
+    if collapsed:
+        notes.append("; ".join(f"{model} collapsed ({why})" for model, why in collapsed.items()))
+        simplified = simplified or chosen in collapsed
     if dropped:
         notes.append("; ".join(f"{model} dropped ({why})" for model, why in dropped.items()))
         simplified = simplified or SARIMAX in dropped
     if chosen is None:
         return _skipped(f"forecast skipped: no model could be fitted; {'; '.join(notes)}")
 
-    summary = _choice_summary(chosen, ranking, backtest_rows, fold_count, test_days)
+    summary = _choice_summary(
+        chosen, [m for m in ranking if m not in collapsed or m == chosen], backtest_rows, fold_count, test_days
+    )
     summary += f"; {horizon_days}-day forecast from {(series.index[-1] + pd.Timedelta(days=1)).date()}"
     status = "simplified" if simplified else "ok"
     for row in backtest_rows:
@@ -391,7 +400,11 @@ def forecast_net_revenue(
         reason=f"forecast {status}: " + "; ".join([summary, *notes]),
         chosen_model=chosen,
         backtest=backtest_rows,
-        forecast=[row for model, frame in forecasts.items() for row in _forecast_rows(model, frame, model == chosen)],
+        forecast=[
+            row
+            for model, frame in forecasts.items()
+            for row in _forecast_rows(model, frame, model == chosen, collapsed.get(model))
+        ],
     )
 
 
@@ -458,7 +471,18 @@ def _score(row: dict, metric: str) -> str:
     return "undefined" if value is None else f"{value:.3f}"
 
 
-def _forecast_rows(model: str, frame: pd.DataFrame, is_chosen: bool) -> list[dict]:
+def collapse_reason(frame: pd.DataFrame) -> str | None:
+    """Why a model's forecast is not usable (clipped to zero on many days, or zero throughout); None if it is."""
+    point = frame["forecast"].to_numpy(dtype=float)
+    below = int((point < 0).sum())
+    if below and below >= COLLAPSED_SHARE * len(point):
+        return f"point forecast below zero on {below} of {_days(len(point))}, clipped to 0"
+    if not (point > 0).any():
+        return f"forecast 0 on all {_days(len(point))}"
+    return None
+
+
+def _forecast_rows(model: str, frame: pd.DataFrame, is_chosen: bool, collapsed: str | None = None) -> list[dict]:
     # Revenue cannot be negative: clipping every column keeps the bounds ordered.
     clipped = frame.clip(lower=0.0)
     return [
@@ -468,6 +492,8 @@ def _forecast_rows(model: str, frame: pd.DataFrame, is_chosen: bool) -> list[dic
             "forecast": float(values.forecast),
             **{column: float(getattr(values, column)) for column in INTERVAL_COLUMNS},
             "is_chosen": is_chosen,
+            "is_collapsed": collapsed is not None,
+            "collapse_reason": collapsed,
         }
         for day, values in zip(clipped.index, clipped.itertuples(index=False), strict=True)
     ]

@@ -177,6 +177,7 @@ ANALYTICS = "analytics"
 RFM, CHURN, COHORTS = "candidate_customer_rfm", "candidate_churn_rates", "candidate_cohort_retention"
 LEAKAGE, ON_TIME = "candidate_profit_leakage", "candidate_sla_on_time"
 BACKTEST, FORECAST = "candidate_forecast_backtest", "candidate_revenue_forecast"
+CHURN_WINDOWS = "candidate_churn_window_backtest"
 
 ASSET_KEYS |= {
     RFM: ("customer_id",),
@@ -186,6 +187,7 @@ ASSET_KEYS |= {
     ON_TIME: ("dimension_name", "dimension_value"),
     BACKTEST: ("model",),
     FORECAST: ("model", "period_start"),
+    CHURN_WINDOWS: ("churn_window_days", "checked_as_of"),
 }
 
 ANALYTICS_CHECKS: tuple[Check, ...] = (
@@ -201,6 +203,16 @@ ANALYTICS_CHECKS: tuple[Check, ...] = (
         "one RFM row per customer with a kept order by the as-of date, none missing or extra",
     ),
     _between("churn_rate_is_a_rate", ANALYTICS, CHURN, CRITICAL, "churn rate within [0, 1]", "churn_rate", 0, 1),
+    _between(
+        "churn_came_back_share_is_a_rate",
+        ANALYTICS,
+        CHURN_WINDOWS,
+        CRITICAL,
+        "share of customers called churned at earlier as-of dates who came back, within [0, 1]",
+        "came_back_share",
+        0,
+        1,
+    ),
     _between(
         "cohort_retention_is_a_rate",
         ANALYTICS,
@@ -234,5 +246,12 @@ ANALYTICS_CHECKS: tuple[Check, ...] = (
         FORECAST,
         CRITICAL,
         "0 ≤ lower 95% ≤ lower 80% ≤ forecast ≤ upper 80% ≤ upper 95%, only the chosen model's rows chosen",
+    ),
+    _rows(
+        "forecast_chosen_model_is_usable",
+        ANALYTICS,
+        FORECAST,
+        CRITICAL,
+        "the chosen model's forecast has not collapsed (clipped to zero) while another model's has not",
     ),
 )

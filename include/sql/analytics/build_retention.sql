@@ -179,6 +179,60 @@ select
 from counted as c
 where exists (select from repeat_gaps);  -- no repeat purchase, no distribution
 
+-- How often the churn rule was wrong: at earlier as-of dates (every 30 days back, up to a
+-- year, once the history is longer than the window), the customers each window would have
+-- called churned, and how many of them placed a kept order again by the as-of date.
+drop table if exists candidate.churn_window_backtest;
+create table candidate.churn_window_backtest (like marts.churn_window_backtest including all);
+
+insert into candidate.churn_window_backtest
+with windows (churn_window_days) as (
+    values (30), (60), (90), (120), (180), (365)
+),
+
+checked as (
+    select %(as_of)s::date - 30 * n.n as checked_as_of
+    from generate_series(1, 12) as n (n)
+),
+
+last_before as (
+    select
+        c.checked_as_of,
+        o.customer_id,
+        max(o.order_date) filter (where o.order_date <= c.checked_as_of) as last_order_date,
+        bool_or(o.order_date > c.checked_as_of) as came_back
+    from checked as c
+    cross join kept_orders as o
+    group by c.checked_as_of, o.customer_id
+    having min(o.order_date) <= c.checked_as_of
+),
+
+called as (
+    select
+        w.churn_window_days,
+        l.checked_as_of,
+        count(*) as customers,
+        count(*) filter (where l.checked_as_of - l.last_order_date > w.churn_window_days) as called_churned,
+        count(*) filter (where l.checked_as_of - l.last_order_date > w.churn_window_days and l.came_back)
+            as came_back
+    from windows as w
+    cross join last_before as l
+    where l.checked_as_of >= (select min(o.order_date) from kept_orders as o) + w.churn_window_days
+    group by w.churn_window_days, l.checked_as_of
+)
+
+select
+    %(as_of)s::date as as_of,
+    c.churn_window_days,
+    c.checked_as_of,
+    %(as_of)s::date - c.checked_as_of as follow_up_days,
+    c.customers,
+    c.called_churned,
+    c.came_back,
+    round(c.came_back::numeric / nullif(c.called_churned, 0), 6) as came_back_share,
+    c.churn_window_days = %(churn_window_days)s as is_chosen_window
+from called as c;
+
 drop table if exists candidate.churn_evidence;
 create table candidate.churn_evidence (like marts.churn_evidence including all);
 
@@ -208,7 +262,14 @@ select
                 select from kept_orders as k
                 where k.customer_id = c.customer_id
             )
-    ) as customers_only_cancelled
+    ) as customers_only_cancelled,
+    -- The window within which nine in ten repeat purchases came.
+    ceil(percentile_cont(0.9) within group (order by g.gap_days))::integer as suggested_window_days,
+    (
+        select round(sum(b.came_back)::numeric / nullif(sum(b.called_churned), 0), 6)
+        from candidate.churn_window_backtest as b
+        where b.is_chosen_window
+    ) as came_back_share
 from repeat_gaps as g
 having %(as_of)s::date is not null;  -- no as-of date: an empty warehouse, nothing to say
 

@@ -22,6 +22,9 @@ alter table candidate.repeat_purchase_gaps set schema marts;
 drop table marts.churn_evidence;
 alter table candidate.churn_evidence set schema marts;
 
+drop table marts.churn_window_backtest;
+alter table candidate.churn_window_backtest set schema marts;
+
 drop table marts.cohort_retention;
 alter table candidate.cohort_retention set schema marts;
 
