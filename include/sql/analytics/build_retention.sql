@@ -195,30 +195,49 @@ checked as (
     from generate_series(1, 12) as n (n)
 ),
 
-last_before as (
+-- Each customer's distinct order days with the next one: at a checked date, the customer's
+-- last order is the day whose interval to the next holds it, and they came back if there is a next.
+customer_order_days as (
+    select distinct
+        k.customer_id,
+        k.order_date
+    from kept_orders as k
+),
+
+order_days as (
+    select
+        o.customer_id,
+        o.order_date,
+        lead(o.order_date) over (partition by o.customer_id order by o.order_date) as next_order_date
+    from customer_order_days as o
+),
+
+silences as (
     select
         c.checked_as_of,
-        o.customer_id,
-        max(o.order_date) filter (where o.order_date <= c.checked_as_of) as last_order_date,
-        bool_or(o.order_date > c.checked_as_of) as came_back
+        c.checked_as_of - o.order_date as days_silent,
+        o.next_order_date is not null as came_back,
+        count(*) as customers
     from checked as c
-    cross join kept_orders as o
-    group by c.checked_as_of, o.customer_id
-    having min(o.order_date) <= c.checked_as_of
+    inner join order_days as o
+        on
+            c.checked_as_of >= o.order_date
+            and (c.checked_as_of < o.next_order_date or o.next_order_date is null)
+    group by c.checked_as_of, c.checked_as_of - o.order_date, o.next_order_date is not null
 ),
 
 called as (
     select
         w.churn_window_days,
-        l.checked_as_of,
-        count(*) as customers,
-        count(*) filter (where l.checked_as_of - l.last_order_date > w.churn_window_days) as called_churned,
-        count(*) filter (where l.checked_as_of - l.last_order_date > w.churn_window_days and l.came_back)
+        s.checked_as_of,
+        sum(s.customers)::integer as customers,
+        coalesce(sum(s.customers) filter (where s.days_silent > w.churn_window_days), 0)::integer as called_churned,
+        coalesce(sum(s.customers) filter (where s.days_silent > w.churn_window_days and s.came_back), 0)::integer
             as came_back
     from windows as w
-    cross join last_before as l
-    where l.checked_as_of >= (select min(o.order_date) from kept_orders as o) + w.churn_window_days
-    group by w.churn_window_days, l.checked_as_of
+    cross join silences as s
+    where s.checked_as_of >= (select min(o.order_date) from kept_orders as o) + w.churn_window_days
+    group by w.churn_window_days, s.checked_as_of
 )
 
 select
