@@ -1,0 +1,86 @@
+"""Writers that commit in an awkward order, against a real source: the mirror still ends equal to the source.
+
+Each test holds real connections to the source open and interleaves their writes with incremental
+runs, the way a slow checkout or a batch job would meet the pipeline.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import psycopg
+
+from tests.support.stack import Stack
+
+ORDERS = "select order_id, channel, status, updated_at from {} order by order_id"
+
+
+def assert_mirror_equals_source(stack: Stack) -> None:
+    source = stack.source_sql(ORDERS.format("shop.orders"))
+    mirrored = stack.warehouse_sql(ORDERS.format("mirror.orders"))
+    missing_or_stale = sorted(set(source) - set(mirrored))
+    assert missing_or_stale == [], f"{len(missing_or_stale)} source rows not in the mirror as they are"
+    assert len(mirrored) == len(source)
+
+
+def two_orders(stack: Stack) -> tuple[int, int]:
+    first, second = stack.source_sql(
+        "select order_id from shop.orders where channel <> 'phone' order by order_id limit 2"
+    )
+    return first[0], second[0]
+
+
+def channel_in_mirror(stack: Stack, order_id: int) -> str:
+    return stack.warehouse_sql("select channel from mirror.orders where order_id = %s", (order_id,))[0][0]
+
+
+def test_a_long_transaction_that_rewrites_a_row_after_a_later_transaction_committed_it(stack: Stack) -> None:
+    stack.run()
+    order_id, other_id = two_orders(stack)
+    with psycopg.connect(stack.source.uri) as long, psycopg.connect(stack.source.uri, autocommit=True) as short:
+        # The long transaction starts writing (a slow batch job) ...
+        long.execute("update shop.orders set channel = 'marketplace' where order_id = %s", (other_id,))
+        # ... a later, short one changes the row and commits ...
+        short.execute("update shop.orders set channel = 'mobile_app' where order_id = %s", (order_id,))
+        stack.run()  # reads the short one's version while the long transaction is still open
+        assert channel_in_mirror(stack, order_id) == "mobile_app"
+        # ... then the long one writes the same row, after the short one committed, and commits last.
+        long.execute("update shop.orders set channel = 'phone' where order_id = %s", (order_id,))
+        long.commit()
+    stack.run()
+    assert channel_in_mirror(stack, order_id) == "phone"
+    assert_mirror_equals_source(stack)
+
+
+def test_a_long_transaction_that_waited_for_a_later_transaction_s_row_lock(stack: Stack) -> None:
+    stack.run()
+    order_id, other_id = two_orders(stack)
+    with psycopg.connect(stack.source.uri) as long, psycopg.connect(stack.source.uri) as short:
+        long.execute("update shop.orders set channel = 'marketplace' where order_id = %s", (other_id,))
+        # The later transaction takes the row first and holds it ...
+        short.execute("update shop.orders set channel = 'mobile_app' where order_id = %s", (order_id,))
+        # ... the long one's update of the same row waits for it ...
+        waiting = threading.Thread(
+            target=long.execute, args=("update shop.orders set channel = 'phone' where order_id = %s", (order_id,))
+        )
+        waiting.start()
+        wait_for_lock_wait(stack, long.info.backend_pid)
+        short.commit()  # ... and goes on once the later one has committed.
+        waiting.join(timeout=30)
+        assert not waiting.is_alive()
+        stack.run()  # the long transaction is still open
+        assert channel_in_mirror(stack, order_id) == "mobile_app"
+        long.commit()
+    stack.run()
+    assert channel_in_mirror(stack, order_id) == "phone"
+    assert_mirror_equals_source(stack)
+
+
+def wait_for_lock_wait(stack: Stack, pid: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if stack.source_sql("select 1 from pg_stat_activity where pid = %s and wait_event_type = 'Lock'", (pid,)):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"backend {pid} never waited for the row lock")
