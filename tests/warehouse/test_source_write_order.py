@@ -1,15 +1,20 @@
 """Writers that commit in an awkward order, against a real source: the mirror still ends equal to the source.
 
 Each test holds real connections to the source open and interleaves their writes with incremental
-runs, the way a slow checkout or a batch job would meet the pipeline.
+runs, the way a slow checkout, a batch job or a transaction coordinator would meet the pipeline.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg
+import pytest
+from psycopg import sql
 
 from tests.support.stack import Stack
 
@@ -84,3 +89,63 @@ def wait_for_lock_wait(stack: Stack, pid: int) -> None:
             return
         time.sleep(0.05)
     raise AssertionError(f"backend {pid} never waited for the row lock")
+
+
+@contextmanager
+def prepared_transaction(stack: Stack, statements: list[tuple[str, tuple]]) -> Iterator[str]:
+    """Run ``statements`` in a transaction and PREPARE it (two-phase commit); yields its gid.
+
+    Whatever happens, the transaction does not outlive the test: a prepared transaction left behind
+    would hold its locks and keep the scratch database from being dropped.
+    """
+    (setting,) = stack.source_sql("show max_prepared_transactions")[0]
+    if int(setting) == 0:
+        pytest.fail(
+            "the test server has max_prepared_transactions = 0; the local server sets it when it starts"
+            " (restart it: make down && make up), another server needs it in postgresql.conf"
+        )
+    gid = f"globalcart-test-{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(stack.source.uri) as conn:
+        for statement, params in statements:
+            conn.execute(statement, params)
+        conn.execute(sql.SQL("prepare transaction {}").format(sql.Literal(gid)))
+    try:
+        yield gid
+    finally:
+        if stack.source_sql("select 1 from pg_prepared_xacts where gid = %s", (gid,)):
+            finish_prepared(stack, "rollback", gid)
+
+
+def finish_prepared(stack: Stack, how: str, gid: str) -> None:
+    with psycopg.connect(stack.source.uri, autocommit=True) as conn:
+        conn.execute(sql.SQL(how + " prepared {}").format(sql.Literal(gid)))
+
+
+def test_a_prepared_transaction_that_commits_after_a_run_is_not_lost(stack: Stack) -> None:
+    stack.run()
+    order_id, other_id = two_orders(stack)
+    (customer_id,) = stack.source_sql("select min(customer_id) from shop.customers")[0]
+    statements = [
+        ("update shop.orders set channel = 'phone' where order_id = %s", (order_id,)),
+        (
+            "insert into shop.orders (customer_id, channel, ordered_at) values (%s, 'web', now() - interval '1 hour')",
+            (customer_id,),
+        ),
+    ]
+    with prepared_transaction(stack, statements) as gid:
+        # Its rows carry the time it started; later writes commit meanwhile and the run reads them.
+        stack.source_sql("update shop.orders set channel = 'mobile_app' where order_id = %s", (other_id,))
+        held = orders_watermark(stack)
+        stack.run()
+        assert channel_in_mirror(stack, other_id) == "mobile_app"
+        assert channel_in_mirror(stack, order_id) != "phone"
+        assert orders_watermark(stack) == held
+        finish_prepared(stack, "commit", gid)
+    stack.run()
+    assert channel_in_mirror(stack, order_id) == "phone"
+    assert orders_watermark(stack) > held
+    assert_mirror_equals_source(stack)
+
+
+def orders_watermark(stack: Stack):
+    return stack.warehouse_sql("select high_watermark from audit.watermarks where table_name = 'orders'")[0][0]
