@@ -11,11 +11,14 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
 from psycopg import sql
 
+from globalcart.errors import GlobalCartError
 from tests.support.stack import Stack
 
 ORDERS = "select order_id, channel, status, updated_at from {} order by order_id"
@@ -149,3 +152,32 @@ def test_a_prepared_transaction_that_commits_after_a_run_is_not_lost(stack: Stac
 
 def orders_watermark(stack: Stack):
     return stack.warehouse_sql("select high_watermark from audit.watermarks where table_name = 'orders'")[0][0]
+
+
+def test_a_source_role_that_cannot_see_other_sessions_stops_the_run(stack: Stack) -> None:
+    stack.run()
+    role = f"globalcart_test_reader_{uuid.uuid4().hex[:8]}"
+    parts = urlsplit(stack.source.uri)
+    reader = stack.source.at(urlunsplit(parts._replace(netloc=f"{role}@{parts.hostname}:{parts.port}")))
+    as_reader = replace(stack, source=reader)
+    stack.source_sql(sql.SQL("create role {} login").format(sql.Identifier(role)))
+    try:
+        stack.source_sql(
+            sql.SQL("grant usage on schema shop to {0}; grant select on all tables in schema shop to {0}").format(
+                sql.Identifier(role)
+            )
+        )
+        before = stack.warehouse_sql("select table_name, high_watermark from audit.watermarks order by 1")
+        with psycopg.connect(stack.source.uri) as writer:
+            # Another role's transaction, open: a reader without pg_read_all_stats cannot see when it began.
+            writer.execute("update shop.orders set channel = 'phone' where order_id = %s", (two_orders(stack)[0],))
+            with pytest.raises(GlobalCartError, match=f"the source role {role} cannot see .* pg_read_all_stats"):
+                as_reader.run()
+            assert stack.warehouse_sql("select table_name, high_watermark from audit.watermarks order by 1") == before
+            stack.source_sql(sql.SQL("grant pg_read_all_stats to {}").format(sql.Identifier(role)))
+            as_reader.run()
+            writer.commit()
+        as_reader.run()
+        assert_mirror_equals_source(stack)
+    finally:
+        stack.source_sql(sql.SQL("drop owned by {0}; drop role {0}").format(sql.Identifier(role)))

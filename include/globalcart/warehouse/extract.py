@@ -12,7 +12,9 @@ than rows already committed, and a watermark past them would lose them. The
 merge advances the watermark, in the transaction that merges the batch. A prepared
 transaction (two-phase commit) pending on the source holds every watermark where it
 is: it has no backend any more, its start is not kept, and its rows, stamped when it
-started, become visible whenever its coordinator commits it.
+started, become visible whenever its coordinator commits it. A source role that cannot
+see other roles' sessions (no ``pg_read_all_stats``) cannot hold the watermark below
+them: the run stops before it reads anything.
 
 The same reasoning gives each table a time before which every source row is in the
 warehouse: the snapshot saw every row written before the oldest open transaction
@@ -80,7 +82,13 @@ def extract_changed_rows(
         wh.execute("truncate staging.extract_batches")
 
         # Who is writing right now must be read before the snapshot exists (see the module docstring).
-        checked_at, oldest_open = db.fetch_all(src, "extract/select_open_transactions.sql")[0]
+        checked_at, oldest_open, hidden = db.fetch_all(src, "extract/select_open_transactions.sql")[0]
+        if hidden:
+            raise GlobalCartError(
+                f"the source role {src.info.user} cannot see whether {hidden} other session(s) on the source are"
+                " still writing, so the watermarks cannot be held below them; grant it pg_read_all_stats,"
+                " nothing was loaded"
+            )
         prepared_count, prepared_at, prepared_gid = db.fetch_all(src, "extract/select_prepared_transactions.sql")[0]
         if prepared_count:
             progress(
