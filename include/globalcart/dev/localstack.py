@@ -13,6 +13,7 @@ project uses that PostgreSQL instead.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -46,6 +47,9 @@ SERVER_SETTINGS = {
     "log_timezone": "'UTC'",
     "log_min_duration_statement": "-1",
     "log_lock_waits": "on",  # a step stuck behind another session's lock says so in server.log
+    # Two-phase commit (PREPARE TRANSACTION) is off by default; the tests use it as a source
+    # writer would (a transaction coordinator), to check the extraction waits for it.
+    "max_prepared_transactions": "10",
 }
 
 
@@ -142,10 +146,30 @@ def _initialise(server: LocalServer) -> None:
     server.data_dir.mkdir(parents=True, exist_ok=True)
     _prepare_permissions(server)
     _pg_command("initdb", ["--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "-U", "postgres"], server)
+    with (server.data_dir / "postgresql.conf").open("a") as handle:
+        handle.write(f"\n{SETTINGS_MARK}\n")
+    _add_missing_settings(server)
+
+
+SETTINGS_MARK = "# GlobalCart 360 local development server"
+
+
+def _add_missing_settings(server: LocalServer) -> list[str]:
+    """Append the project's settings that its block of postgresql.conf lacks; returns their names.
+
+    A data folder made before a setting was added gets it at the next start.
+    """
     conf = server.data_dir / "postgresql.conf"
-    extra = "".join(f"{key} = {value}\n" for key, value in SERVER_SETTINGS.items())
-    with conf.open("a") as handle:
-        handle.write("\n# GlobalCart 360 local development server\n" + extra)
+    text = conf.read_text()
+    if SETTINGS_MARK not in text:
+        text += f"\n{SETTINGS_MARK}\n"
+        conf.write_text(text)
+    ours = text.split(SETTINGS_MARK, 1)[1]
+    missing = [key for key in SERVER_SETTINGS if not re.search(rf"^{key}\s*=", ours, re.MULTILINE)]
+    if missing:
+        with conf.open("a") as handle:
+            handle.write("".join(f"{key} = {SERVER_SETTINGS[key]}\n" for key in missing))
+    return missing
 
 
 def _running_pid(server: LocalServer) -> int | None:
@@ -217,12 +241,16 @@ def start() -> str:
                 " stop it with `make down` before changing GLOBALCART_PG_PORT"
             )
         state = f"PostgreSQL already running (pid {pid}) on {settings.EMBEDDED_HOST}:{server.port}"
+        added = _add_missing_settings(server)
+        if added:
+            state += f"; restart it (make down && make up) to apply {', '.join(added)}"
     else:
         if _port_stays_in_use(server.port):
             raise GlobalCartError(
                 f"port {server.port} on {settings.EMBEDDED_HOST} is in use by another program; stop it or"
                 " choose another port with GLOBALCART_PG_PORT=<port>"
             )
+        _add_missing_settings(server)
         _prepare_permissions(server)
         _pg_command(
             "pg_ctl",

@@ -9,7 +9,12 @@ The watermark a table may advance to is the newest ``updated_at`` extracted,
 held back to the start of the oldest transaction still open on the source when
 the snapshot was taken: that transaction's rows carry an older ``updated_at``
 than rows already committed, and a watermark past them would lose them. The
-merge advances the watermark, in the transaction that merges the batch.
+merge advances the watermark, in the transaction that merges the batch. A prepared
+transaction (two-phase commit) pending on the source holds every watermark where it
+is: it has no backend any more, its start is not kept, and its rows, stamped when it
+started, become visible whenever its coordinator commits it. A source role that cannot
+see other roles' sessions (no ``pg_read_all_stats``) cannot hold the watermark below
+them: the run stops before it reads anything.
 
 The same reasoning gives each table a time before which every source row is in the
 warehouse: the snapshot saw every row written before the oldest open transaction
@@ -77,7 +82,19 @@ def extract_changed_rows(
         wh.execute("truncate staging.extract_batches")
 
         # Who is writing right now must be read before the snapshot exists (see the module docstring).
-        checked_at, oldest_open = db.fetch_all(src, "extract/select_open_transactions.sql")[0]
+        checked_at, oldest_open, hidden = db.fetch_all(src, "extract/select_open_transactions.sql")[0]
+        if hidden:
+            raise GlobalCartError(
+                f"the source role {src.info.user} cannot see whether {hidden} other session(s) on the source are"
+                " still writing, so the watermarks cannot be held below them; grant it pg_read_all_stats,"
+                " nothing was loaded"
+            )
+        prepared_count, prepared_at, prepared_gid = db.fetch_all(src, "extract/select_prepared_transactions.sql")[0]
+        if prepared_count:
+            progress(
+                f"{prepared_count} prepared transaction(s) pending on the source (the oldest, {prepared_gid!r},"
+                f" prepared at {prepared_at:%Y-%m-%d %H:%M:%S%z}): the watermarks stay where they are"
+            )
         src.autocommit = False
         src.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         src.read_only = True
@@ -104,7 +121,10 @@ def extract_changed_rows(
         full_load = since is None and not any(watermarks.get(table) for table in tables)
         seen_before = min(t for t in (oldest_open, checked_at) if t is not None)
         for batch in batches:
-            complete = complete_before(watermarks.get(batch.table_name), batch.watermark_from, until, seen_before)
+            old_watermark = watermarks.get(batch.table_name)
+            # A pending prepared transaction may still add rows from any time after the old watermark.
+            table_seen_before = (old_watermark or BEGINNING) if prepared_count else seen_before
+            complete = complete_before(old_watermark, batch.watermark_from, until, table_seen_before)
             wh.execute(
                 db.sql_text("staging/record_extraction_coverage.sql"),
                 {"run_id": run_id, "table_name": batch.table_name, "complete_before": complete, "full_load": full_load},
@@ -113,7 +133,7 @@ def extract_changed_rows(
         newest = dict(db.fetch_all(wh, "staging/select_batch_high_waters.sql"))
         for index, batch in enumerate(batches):
             watermark_to = None
-            if advance_watermarks and newest.get(batch.table_name) is not None:
+            if advance_watermarks and newest.get(batch.table_name) is not None and not prepared_count:
                 candidates = (newest[batch.table_name], oldest_open, checked_at)
                 watermark_to = min(t for t in candidates if t is not None)
             batches[index] = replace(batch, watermark_to=watermark_to)

@@ -3,11 +3,18 @@
 -- same search_path; the foreign keys follow in create_source_foreign_keys.sql.
 -- The generator runs each statement in the transaction that loads the table it names.
 
--- The database, not the application, keeps updated_at current on every write.
+-- The database, not the application, keeps updated_at current on every write, and
+-- orders a row's versions the way they were written: each one is stamped after the
+-- version it replaces. now() alone is the start of the writing transaction, so a long
+-- transaction that rewrites a row after a later one committed it would stamp its
+-- (newer) version older, and a newer-wins copy would keep the stale one. The trigger
+-- runs once the row is locked, so old is the version just committed. The stamp is
+-- never before the transaction's start either, which the extraction's watermark relies
+-- on; rows written by one transaction still share one updated_at.
 create or replace function touch_updated_at() returns trigger
 language plpgsql as $$
 begin
-    new.updated_at := now();
+    new.updated_at := greatest(now(), old.updated_at + interval '1 microsecond');
     return new;
 end;
 $$;
