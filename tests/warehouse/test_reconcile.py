@@ -13,7 +13,12 @@ KPIS = {
     "kpis": """
         select * from kpi.kpi_values where grain = 'month' and dimension_name = 'all' order by period_start""",
 }
-KEYS = {"order_items": "order_item_id", "returns": "return_id", "payments": "payment_id", "shipments": "shipment_id"}
+HELD = {
+    "order_items": "select order_item_id from mirror.order_items where order_item_id = any(%s)",
+    "returns": "select return_id from mirror.returns where return_id = any(%s)",
+    "payments": "select payment_id from mirror.payments where payment_id = any(%s)",
+    "shipments": "select shipment_id from mirror.shipments where shipment_id = any(%s)",
+}
 PENDING = "select table_name, source_key, kind from audit.mirror_drift where healed_at is null"
 
 
@@ -42,7 +47,9 @@ def _write_behind_the_watermark(stack: Stack) -> dict[tuple[str, str], str]:
                returning payment_id"""
         ).fetchone()
         # Hard deletes: one payment attempt, and a whole order with everything that hangs from it.
-        (gone_payment,) = conn.execute("select max(payment_id) from payments where payment_id < %s", (new_payment,)).fetchone()
+        (gone_payment,) = conn.execute(
+            "select max(payment_id) from payments where payment_id < %s", (new_payment,)
+        ).fetchone()
         conn.execute("delete from payments where payment_id = %s", (gone_payment,))
         (gone_order,) = conn.execute(
             """select min(o.order_id) from orders o join shipments s using (order_id)
@@ -55,7 +62,9 @@ def _write_behind_the_watermark(stack: Stack) -> dict[tuple[str, str], str]:
         returns = conn.execute(
             "delete from returns where order_item_id = any(%s) returning return_id", (items,)
         ).fetchall()
-        payments = conn.execute("delete from payments where order_id = %s returning payment_id", (gone_order,)).fetchall()
+        payments = conn.execute(
+            "delete from payments where order_id = %s returning payment_id", (gone_order,)
+        ).fetchall()
         shipments = conn.execute(
             "delete from shipments where order_id = %s returning shipment_id", (gone_order,)
         ).fetchall()
@@ -64,7 +73,9 @@ def _write_behind_the_watermark(stack: Stack) -> dict[tuple[str, str], str]:
         conn.commit()
         # An ordinary change after the last run (the trigger moves updated_at): not drift, the next run loads it.
         conn.execute("set session_replication_role = origin")
-        conn.execute("update customers set segment = 'vip' where customer_id = (select min(customer_id) from customers)")
+        conn.execute(
+            "update customers set segment = 'vip' where customer_id = (select min(customer_id) from customers)"
+        )
         conn.commit()
     drifted = {
         ("order_items", str(item)): "differs",
@@ -81,7 +92,7 @@ def _write_behind_the_watermark(stack: Stack) -> dict[tuple[str, str], str]:
     }
     for table, keys in children.items():
         # Only what the mirror holds can have been deleted from under it (the contract refuses some rows).
-        held = stack.warehouse_sql(f"select {KEYS[table]} from mirror.{table} where {KEYS[table]} = any(%s)", (keys,))
+        held = stack.warehouse_sql(HELD[table], (keys,))
         drifted |= {(table, str(key)): "deleted_in_source" for (key,) in held}
     return drifted
 

@@ -142,7 +142,9 @@ def _compare_table(
     src: psycopg.Connection, wh: psycopg.Connection, table: str, bucket_size: int, watermark
 ) -> TableDrift:
     params = {"bucket_size": bucket_size}
-    source_buckets = {b: (n, h) for b, n, h in db.fetch_all(src, f"reconcile/select_source_buckets_{table}.sql", params)}
+    source_buckets = {
+        b: (n, h) for b, n, h in db.fetch_all(src, f"reconcile/select_source_buckets_{table}.sql", params)
+    }
     mirror_buckets = {b: (n, h) for b, n, h in db.fetch_all(wh, f"reconcile/select_mirror_buckets_{table}.sql", params)}
     buckets = sorted(set(source_buckets) | set(mirror_buckets))
     differing = [b for b in buckets if source_buckets.get(b) != mirror_buckets.get(b)]
@@ -150,7 +152,9 @@ def _compare_table(
     if not differing:
         return drift
     params = {"bucket_size": bucket_size, "buckets": differing}
-    source_rows = {k: (h, u) for k, h, u in db.fetch_all(src, f"reconcile/select_source_key_hashes_{table}.sql", params)}
+    source_rows = {
+        k: (h, u) for k, h, u in db.fetch_all(src, f"reconcile/select_source_key_hashes_{table}.sql", params)
+    }
     mirror_rows = {k: h for k, h, _ in db.fetch_all(wh, f"reconcile/select_mirror_key_hashes_{table}.sql", params)}
     for key in sorted(set(source_rows) | set(mirror_rows)):
         if key in source_rows:

@@ -8,4 +8,4 @@ select
     t.created_at,
     t.updated_at
 from shop.carriers as t
-where t.carrier_code::text = any(%(keys)s::text [])
+where t.carrier_code::text = any(%(keys)s::text[])

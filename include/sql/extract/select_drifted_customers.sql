@@ -15,4 +15,4 @@ select
     t.created_at,
     t.updated_at
 from shop.customers as t
-where t.customer_id = any(%(keys)s::text []::bigint [])
+where t.customer_id = any(%(keys)s::text[]::bigint[])

@@ -9,4 +9,4 @@ select
     t.created_at,
     t.updated_at
 from shop.fulfillment_centers as t
-where t.fulfillment_center_code::text = any(%(keys)s::text [])
+where t.fulfillment_center_code::text = any(%(keys)s::text[])

@@ -3,4 +3,4 @@
 -- Which of the drifted carriers keys %(keys)s the source still holds.
 select t.carrier_code::text as source_key
 from shop.carriers as t
-where t.carrier_code::text = any(%(keys)s::text [])
+where t.carrier_code::text = any(%(keys)s::text[])

@@ -3,4 +3,4 @@
 -- Which of the drifted customers keys %(keys)s the source still holds.
 select t.customer_id::text as source_key
 from shop.customers as t
-where t.customer_id = any(%(keys)s::text []::bigint [])
+where t.customer_id = any(%(keys)s::text[]::bigint[])

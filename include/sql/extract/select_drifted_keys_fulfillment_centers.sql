@@ -3,4 +3,4 @@
 -- Which of the drifted fulfillment centers keys %(keys)s the source still holds.
 select t.fulfillment_center_code::text as source_key
 from shop.fulfillment_centers as t
-where t.fulfillment_center_code::text = any(%(keys)s::text [])
+where t.fulfillment_center_code::text = any(%(keys)s::text[])

@@ -3,4 +3,4 @@
 -- Which of the drifted order items keys %(keys)s the source still holds.
 select t.order_item_id::text as source_key
 from shop.order_items as t
-where t.order_item_id = any(%(keys)s::text []::bigint [])
+where t.order_item_id = any(%(keys)s::text[]::bigint[])

@@ -3,4 +3,4 @@
 -- Which of the drifted orders keys %(keys)s the source still holds.
 select t.order_id::text as source_key
 from shop.orders as t
-where t.order_id = any(%(keys)s::text []::bigint [])
+where t.order_id = any(%(keys)s::text[]::bigint[])

@@ -3,4 +3,4 @@
 -- Which of the drifted payments keys %(keys)s the source still holds.
 select t.payment_id::text as source_key
 from shop.payments as t
-where t.payment_id = any(%(keys)s::text []::bigint [])
+where t.payment_id = any(%(keys)s::text[]::bigint[])

@@ -3,4 +3,4 @@
 -- Which of the drifted product prices keys %(keys)s the source still holds.
 select t.product_id::text || ', ' || (t.valid_from at time zone 'UTC')::text as source_key
 from shop.product_prices as t
-where t.product_id::text || ', ' || (t.valid_from at time zone 'UTC')::text = any(%(keys)s::text [])
+where t.product_id::text || ', ' || (t.valid_from at time zone 'UTC')::text = any(%(keys)s::text[])

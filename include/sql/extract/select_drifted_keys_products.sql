@@ -3,4 +3,4 @@
 -- Which of the drifted products keys %(keys)s the source still holds.
 select t.product_id::text as source_key
 from shop.products as t
-where t.product_id = any(%(keys)s::text []::bigint [])
+where t.product_id = any(%(keys)s::text[]::bigint[])

@@ -3,4 +3,4 @@
 -- Which of the drifted promotions keys %(keys)s the source still holds.
 select t.promotion_id::text as source_key
 from shop.promotions as t
-where t.promotion_id = any(%(keys)s::text []::bigint [])
+where t.promotion_id = any(%(keys)s::text[]::bigint[])

@@ -3,4 +3,4 @@
 -- Which of the drifted returns keys %(keys)s the source still holds.
 select t.return_id::text as source_key
 from shop.returns as t
-where t.return_id = any(%(keys)s::text []::bigint [])
+where t.return_id = any(%(keys)s::text[]::bigint[])

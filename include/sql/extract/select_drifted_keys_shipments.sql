@@ -3,4 +3,4 @@
 -- Which of the drifted shipments keys %(keys)s the source still holds.
 select t.shipment_id::text as source_key
 from shop.shipments as t
-where t.shipment_id = any(%(keys)s::text []::bigint [])
+where t.shipment_id = any(%(keys)s::text[]::bigint[])

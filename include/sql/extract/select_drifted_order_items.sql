@@ -13,4 +13,4 @@ select
     t.created_at,
     t.updated_at
 from shop.order_items as t
-where t.order_item_id = any(%(keys)s::text []::bigint [])
+where t.order_item_id = any(%(keys)s::text[]::bigint[])

@@ -15,4 +15,4 @@ select
     t.created_at,
     t.updated_at
 from shop.orders as t
-where t.order_id = any(%(keys)s::text []::bigint [])
+where t.order_id = any(%(keys)s::text[]::bigint[])

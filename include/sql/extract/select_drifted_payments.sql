@@ -15,4 +15,4 @@ select
     t.created_at,
     t.updated_at
 from shop.payments as t
-where t.payment_id = any(%(keys)s::text []::bigint [])
+where t.payment_id = any(%(keys)s::text[]::bigint[])

@@ -10,4 +10,4 @@ select
     t.created_at,
     t.updated_at
 from shop.product_prices as t
-where t.product_id::text || ', ' || (t.valid_from at time zone 'UTC')::text = any(%(keys)s::text [])
+where t.product_id::text || ', ' || (t.valid_from at time zone 'UTC')::text = any(%(keys)s::text[])

@@ -14,4 +14,4 @@ select
     t.created_at,
     t.updated_at
 from shop.products as t
-where t.product_id = any(%(keys)s::text []::bigint [])
+where t.product_id = any(%(keys)s::text[]::bigint[])

@@ -12,4 +12,4 @@ select
     t.created_at,
     t.updated_at
 from shop.promotions as t
-where t.promotion_id = any(%(keys)s::text []::bigint [])
+where t.promotion_id = any(%(keys)s::text[]::bigint[])

@@ -15,4 +15,4 @@ select
     t.created_at,
     t.updated_at
 from shop.returns as t
-where t.return_id = any(%(keys)s::text []::bigint [])
+where t.return_id = any(%(keys)s::text[]::bigint[])

@@ -15,4 +15,4 @@ select
     t.created_at,
     t.updated_at
 from shop.shipments as t
-where t.shipment_id = any(%(keys)s::text []::bigint [])
+where t.shipment_id = any(%(keys)s::text[]::bigint[])

@@ -80,11 +80,11 @@ merged as (
             merge_seq = excluded.merge_seq
         -- a re-extracted drifted row wins whatever its updated_at: the source's version is the truth
         where
-            excluded.updated_at > m.updated_at
-            or exists (
-                select from staging.repair_keys as r
-                where r.table_name = 'carriers' and r.source_key = excluded.carrier_code::text
-            )
+        excluded.updated_at > m.updated_at
+        or excluded.carrier_code::text in (
+            select r.source_key from staging.repair_keys as r
+            where r.table_name = 'carriers'
+        )
     returning m.carrier_code, m.updated_at, (m.xmax = 0) as is_insert
 ),
 

@@ -84,11 +84,11 @@ merged as (
             merge_seq = excluded.merge_seq
         -- a re-extracted drifted row wins whatever its updated_at: the source's version is the truth
         where
-            excluded.updated_at > m.updated_at
-            or exists (
-                select from staging.repair_keys as r
-                where r.table_name = 'fulfillment_centers' and r.source_key = excluded.fulfillment_center_code::text
-            )
+        excluded.updated_at > m.updated_at
+        or excluded.fulfillment_center_code::text in (
+            select r.source_key from staging.repair_keys as r
+            where r.table_name = 'fulfillment_centers'
+        )
     returning m.fulfillment_center_code, m.updated_at, (m.xmax = 0) as is_insert
 ),
 

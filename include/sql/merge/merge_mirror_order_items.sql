@@ -20,6 +20,7 @@ with deleted as (
     returning m.order_item_id
 ),
 
+
 deleted_fct_order_line as (
     delete from dw.fct_order_line as f
     using deleted as d
@@ -27,12 +28,14 @@ deleted_fct_order_line as (
     returning 1
 ),
 
+
 deleted_fct_return_line as (
     delete from dw.fct_return_line as f
     using deleted as d
     where f.order_item_id = d.order_item_id
     returning 1
 )
+
 select count(*) as deleted_rows
 from deleted;
 
@@ -135,11 +138,11 @@ merged as (
             merge_seq = excluded.merge_seq
         -- a re-extracted drifted row wins whatever its updated_at: the source's version is the truth
         where
-            excluded.updated_at > m.updated_at
-            or exists (
-                select from staging.repair_keys as r
-                where r.table_name = 'order_items' and r.source_key = excluded.order_item_id::text
-            )
+        excluded.updated_at > m.updated_at
+        or excluded.order_item_id::text in (
+            select r.source_key from staging.repair_keys as r
+            where r.table_name = 'order_items'
+        )
     returning m.order_item_id, m.updated_at, (m.xmax = 0) as is_insert
 ),
 

@@ -21,12 +21,14 @@ with deleted as (
     returning m.order_id
 ),
 
+
 deleted_fct_order_line as (
     delete from dw.fct_order_line as f
     using deleted as d
     where f.order_id = d.order_id
     returning 1
 ),
+
 
 deleted_fct_payment_attempt as (
     delete from dw.fct_payment_attempt as f
@@ -35,6 +37,7 @@ deleted_fct_payment_attempt as (
     returning 1
 ),
 
+
 deleted_fct_shipment as (
     delete from dw.fct_shipment as f
     using deleted as d
@@ -42,12 +45,14 @@ deleted_fct_shipment as (
     returning 1
 ),
 
+
 deleted_fct_return_line as (
     delete from dw.fct_return_line as f
     using deleted as d
     where f.order_id = d.order_id
     returning 1
 )
+
 select count(*) as deleted_rows
 from deleted;
 
@@ -161,11 +166,11 @@ merged as (
             merge_seq = excluded.merge_seq
         -- a re-extracted drifted row wins whatever its updated_at: the source's version is the truth
         where
-            excluded.updated_at > m.updated_at
-            or exists (
-                select from staging.repair_keys as r
-                where r.table_name = 'orders' and r.source_key = excluded.order_id::text
-            )
+        excluded.updated_at > m.updated_at
+        or excluded.order_id::text in (
+            select r.source_key from staging.repair_keys as r
+            where r.table_name = 'orders'
+        )
     returning m.order_id, m.status, m.updated_at, (m.xmax = 0) as is_insert
 ),
 

@@ -21,12 +21,14 @@ with deleted as (
     returning m.payment_id
 ),
 
+
 deleted_fct_payment_attempt as (
     delete from dw.fct_payment_attempt as f
     using deleted as d
     where f.payment_id = d.payment_id
     returning 1
 )
+
 select count(*) as deleted_rows
 from deleted;
 
@@ -135,11 +137,11 @@ merged as (
             merge_seq = excluded.merge_seq
         -- a re-extracted drifted row wins whatever its updated_at: the source's version is the truth
         where
-            excluded.updated_at > m.updated_at
-            or exists (
-                select from staging.repair_keys as r
-                where r.table_name = 'payments' and r.source_key = excluded.payment_id::text
-            )
+        excluded.updated_at > m.updated_at
+        or excluded.payment_id::text in (
+            select r.source_key from staging.repair_keys as r
+            where r.table_name = 'payments'
+        )
     returning m.payment_id, m.status, m.updated_at, (m.xmax = 0) as is_insert
 ),
 

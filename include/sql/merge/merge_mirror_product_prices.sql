@@ -98,11 +98,11 @@ merged as (
             merge_seq = excluded.merge_seq
         -- a re-extracted drifted row wins whatever its updated_at: the source's version is the truth
         where
-            excluded.updated_at > m.updated_at
-            or exists (
-                select from staging.repair_keys as r
-                where r.table_name = 'product_prices' and r.source_key = excluded.product_id::text || ', ' || (excluded.valid_from at time zone 'UTC')::text
-            )
+        excluded.updated_at > m.updated_at
+        or excluded.product_id::text || ', ' || (excluded.valid_from at time zone 'UTC')::text in (
+            select r.source_key from staging.repair_keys as r
+            where r.table_name = 'product_prices'
+        )
     returning m.product_id, m.valid_from, m.updated_at, (m.xmax = 0) as is_insert
 ),
 

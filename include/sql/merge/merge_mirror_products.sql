@@ -112,11 +112,11 @@ merged as (
             merge_seq = excluded.merge_seq
         -- a re-extracted drifted row wins whatever its updated_at: the source's version is the truth
         where
-            excluded.updated_at > m.updated_at
-            or exists (
-                select from staging.repair_keys as r
-                where r.table_name = 'products' and r.source_key = excluded.product_id::text
-            )
+        excluded.updated_at > m.updated_at
+        or excluded.product_id::text in (
+            select r.source_key from staging.repair_keys as r
+            where r.table_name = 'products'
+        )
     returning m.product_id, m.updated_at, (m.xmax = 0) as is_insert
 ),
 

@@ -111,11 +111,11 @@ merged as (
             merge_seq = excluded.merge_seq
         -- a re-extracted drifted row wins whatever its updated_at: the source's version is the truth
         where
-            excluded.updated_at > m.updated_at
-            or exists (
-                select from staging.repair_keys as r
-                where r.table_name = 'promotions' and r.source_key = excluded.promotion_id::text
-            )
+        excluded.updated_at > m.updated_at
+        or excluded.promotion_id::text in (
+            select r.source_key from staging.repair_keys as r
+            where r.table_name = 'promotions'
+        )
     returning m.promotion_id, m.status, m.updated_at, (m.xmax = 0) as is_insert
 ),
 

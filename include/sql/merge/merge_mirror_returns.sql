@@ -21,12 +21,14 @@ with deleted as (
     returning m.return_id
 ),
 
+
 deleted_fct_return_line as (
     delete from dw.fct_return_line as f
     using deleted as d
     where f.return_id = d.return_id
     returning 1
 )
+
 select count(*) as deleted_rows
 from deleted;
 
@@ -144,11 +146,11 @@ merged as (
             merge_seq = excluded.merge_seq
         -- a re-extracted drifted row wins whatever its updated_at: the source's version is the truth
         where
-            excluded.updated_at > m.updated_at
-            or exists (
-                select from staging.repair_keys as r
-                where r.table_name = 'returns' and r.source_key = excluded.return_id::text
-            )
+        excluded.updated_at > m.updated_at
+        or excluded.return_id::text in (
+            select r.source_key from staging.repair_keys as r
+            where r.table_name = 'returns'
+        )
     returning m.return_id, m.status, m.updated_at, (m.xmax = 0) as is_insert
 ),
 

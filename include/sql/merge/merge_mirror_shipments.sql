@@ -21,12 +21,14 @@ with deleted as (
     returning m.shipment_id
 ),
 
+
 deleted_fct_shipment as (
     delete from dw.fct_shipment as f
     using deleted as d
     where f.shipment_id = d.shipment_id
     returning 1
 )
+
 select count(*) as deleted_rows
 from deleted;
 
@@ -141,11 +143,11 @@ merged as (
             merge_seq = excluded.merge_seq
         -- a re-extracted drifted row wins whatever its updated_at: the source's version is the truth
         where
-            excluded.updated_at > m.updated_at
-            or exists (
-                select from staging.repair_keys as r
-                where r.table_name = 'shipments' and r.source_key = excluded.shipment_id::text
-            )
+        excluded.updated_at > m.updated_at
+        or excluded.shipment_id::text in (
+            select r.source_key from staging.repair_keys as r
+            where r.table_name = 'shipments'
+        )
     returning m.shipment_id, m.status, m.updated_at, (m.xmax = 0) as is_insert
 ),
 

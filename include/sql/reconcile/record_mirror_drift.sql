@@ -5,6 +5,6 @@ select
     %(table_name)s,
     k.source_key,
     k.kind
-from unnest(%(keys)s::text [], %(kinds)s::text []) as k (source_key, kind)
+from unnest(%(keys)s::text[], %(kinds)s::text[]) as k (source_key, kind)
 on conflict (reconcile_id, table_name, source_key) do update
     set kind = excluded.kind

@@ -12,4 +12,3 @@ select
     )::text, 0)) as hash_sum
 from mirror.carriers as t
 group by 1
-

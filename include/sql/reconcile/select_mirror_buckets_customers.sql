@@ -19,4 +19,3 @@ select
     )::text, 0)) as hash_sum
 from mirror.customers as t
 group by 1
-

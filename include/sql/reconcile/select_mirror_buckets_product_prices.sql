@@ -14,4 +14,3 @@ select
     )::text, 0)) as hash_sum
 from mirror.product_prices as t
 group by 1
-

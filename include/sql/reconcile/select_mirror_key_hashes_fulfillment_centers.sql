@@ -12,5 +12,4 @@ select
     )::text, 0) as row_hash,
     t.updated_at
 from mirror.fulfillment_centers as t
-where 0 = any(%(buckets)s::bigint [])
-
+where 0 = any(%(buckets)s::bigint[])

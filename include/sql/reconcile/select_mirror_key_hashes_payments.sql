@@ -17,9 +17,8 @@ select
         t.updated_at::timestamptz
     )::text, 0) as row_hash,
     t.updated_at
-from unnest(%(buckets)s::bigint []) as b (bucket)
+from unnest(%(buckets)s::bigint[]) as b (bucket)
 inner join mirror.payments as t
     on
         t.payment_id >= b.bucket * %(bucket_size)s
         and t.payment_id < (b.bucket + 1) * %(bucket_size)s
-

@@ -13,4 +13,3 @@ select
     )::text, 0)) as hash_sum
 from shop.fulfillment_centers as t
 group by 1
-

@@ -17,4 +17,3 @@ select
     )::text, 0)) as hash_sum
 from shop.order_items as t
 group by 1
-

@@ -18,4 +18,3 @@ select
     )::text, 0)) as hash_sum
 from shop.products as t
 group by 1
-

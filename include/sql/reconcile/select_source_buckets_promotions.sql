@@ -16,4 +16,3 @@ select
     )::text, 0)) as hash_sum
 from shop.promotions as t
 group by 1
-

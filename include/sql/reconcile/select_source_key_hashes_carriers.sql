@@ -11,5 +11,4 @@ select
     )::text, 0) as row_hash,
     t.updated_at
 from shop.carriers as t
-where 0 = any(%(buckets)s::bigint [])
-
+where 0 = any(%(buckets)s::bigint[])
