@@ -134,6 +134,9 @@ class SizeFigures:
     analytics: dict = field(default_factory=dict)
     analytics_after_change: dict = field(default_factory=dict)
     ge_import: float = 0.0
+    reconcile: float = 0.0  # a reconciliation of every mirror table against the source, nothing drifted
+    reconcile_drifted: float = 0.0  # the same with some keys drifted (behind the watermark)
+    drifted_keys: int = 0
 
     def median(self, runs: list[RunFigures]) -> float:
         return statistics.median(run.wall for run in runs)
@@ -266,9 +269,33 @@ def bench_size(
     figures.analytics_after_change = bench_analytics(warehouse, figures.ge_import, report)
     figures.full_rebuild = _timed_run("full rebuild", source, warehouse, full_refresh=True)
     report(figures.full_rebuild.line())
+    figures.reconcile, _ = _timed_reconcile("reconcile", source, warehouse, report)
+    _drift_behind_the_watermark(source)
+    figures.reconcile_drifted, figures.drifted_keys = _timed_reconcile("reconcile, drifted", source, warehouse, report)
     report("")
     _size_table(figures, report)
     return figures
+
+
+def _timed_reconcile(
+    label: str, source: settings.Database, warehouse: settings.Database, report: Callable[[str], None]
+) -> tuple[float, int]:
+    from globalcart.warehouse import reconcile
+
+    started = time.perf_counter()
+    summary = reconcile.reconcile(source, warehouse, f"bench__{label.replace(' ', '_').replace(',', '')}")
+    seconds = time.perf_counter() - started
+    report(
+        f"  {label}: {sum(t.buckets for t in summary.tables):,} buckets, {summary.keys_differing:,} keys drifted,"
+        f" in {seconds:.2f} s"
+    )
+    return seconds, summary.keys_differing
+
+
+def _drift_behind_the_watermark(source: settings.Database) -> None:
+    """Change 100 order lines spread over the table without moving updated_at (what the watermark misses)."""
+    with db.connect(source) as conn, db.transaction(conn):
+        db.execute_statements(conn, "bench/drift_order_lines.sql")
 
 
 def _size_table(figures: SizeFigures, report: Callable[[str], None]) -> None:
@@ -294,6 +321,8 @@ def _size_table(figures: SizeFigures, report: Callable[[str], None]) -> None:
             ("small change run, median (s)", f"{figures.median(small):.2f}"),
             ("analytics, full (s)", f"{figures.analytics['in_process']:.2f}"),
             ("analytics after a small change (s)", f"{figures.analytics_after_change['in_process']:.2f}"),
+            ("reconciliation, nothing drifted (s)", f"{figures.reconcile:.2f}"),
+            (f"reconciliation, {figures.drifted_keys:,} keys drifted (s)", f"{figures.reconcile_drifted:.2f}"),
             ("peak memory of any step (MB)", f"{figures.peak_mb():,.0f}"),
         ],
     )

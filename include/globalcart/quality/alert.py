@@ -18,6 +18,7 @@ from globalcart.notifications import NO_LINKS, Links
 
 if TYPE_CHECKING:
     from globalcart.quality.decision import GateDecision
+    from globalcart.warehouse.reconcile import ReconcileSummary
 
 RUNBOOK_PAGE, RUNBOOK_SECTION = "quality-gate", "when-a-data-quality-alert-arrives"
 PREFIX = "[GlobalCart 360]"
@@ -186,3 +187,30 @@ def _plain_email(subject: str, lines: list[str], links: list[tuple[str, str]]) -
     text = "\n".join([subject, "", *lines, "", *(f"{label}: {url}" for label, url in links)]) + "\n"
     body = "".join(f"<p>{html.escape(line)}</p>" for line in lines) + (_html_links(links) if links else "")
     return Email(subject, body, text)
+
+
+def drift_alert(summary: ReconcileSummary, links: Links = NO_LINKS) -> Email:
+    """The mirror differs from the source: which tables, how many keys of each kind, and what happens next."""
+    tables = summary.drifted
+    subject = (
+        f"{PREFIX} Drift: the mirror differs from the source in {summary.keys_differing:,} keys"
+        f" of {len(tables)} table{'s' if len(tables) != 1 else ''} ({', '.join(t.table_name for t in tables)})"
+    )
+    lines = [f"Reconciliation {summary.reconcile_id} compared the mirror with the source, table by table."]
+    for table in tables:
+        counts = table.counts()
+        lines.append(
+            f"{table.table_name}: {counts['missing_in_mirror']:,} missing in the mirror,"
+            f" {counts['deleted_in_source']:,} deleted in the source, {counts['differs']:,} differing"
+            f" (e.g. {', '.join(sorted(table.keys)[:5])})."
+        )
+    lines += [
+        "Something wrote the source without moving updated_at forward (a manual fix, an updated_at set back,"
+        " a row inserted with an old one) or deleted rows there. The keys are in audit.mirror_drift.",
+        "What happens next: the next incremental run re-extracts exactly these keys whatever their updated_at,"
+        " lets the source's version win, removes from the mirror and the facts the rows the source deleted,"
+        " and marks them healed; its quality gate checks the KPIs before they are published. Nothing to do"
+        " unless the same keys drift again: then find the writer that bypasses updated_at.",
+    ]
+    found = [(label, url) for label, url in (("Airflow run", links.run), ("Runbook", links.docs("runbook"))) if url]
+    return _plain_email(subject, lines, found)

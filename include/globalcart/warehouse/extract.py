@@ -79,7 +79,10 @@ def extract_changed_rows(
         watermarks = dict(db.fetch_all(wh, "staging/select_watermarks.sql"))
         for table in tables:
             wh.execute(sql.SQL("truncate {}").format(sql.Identifier("staging", table)))
-        wh.execute("truncate staging.extract_batches")
+        wh.execute("truncate staging.extract_batches, staging.repair_keys")
+        drifted: dict[str, list[str]] = {}
+        for table, source_key in db.fetch_all(wh, "staging/select_pending_drift.sql"):
+            drifted.setdefault(table, []).append(source_key)
 
         # Who is writing right now must be read before the snapshot exists (see the module docstring).
         checked_at, oldest_open, hidden = db.fetch_all(src, "extract/select_open_transactions.sql")[0]
@@ -116,6 +119,8 @@ def extract_changed_rows(
             batch = ExtractedBatch(table, count, watermark_from, None, time.perf_counter() - started)
             batches.append(batch)
             progress(f"extracted {table}: {count:,} rows in {batch.seconds:.2f} s")
+            if table in drifted:
+                stage_drifted_rows(src, wh, table, drifted[table], progress)
         src.rollback()
 
         full_load = since is None and not any(watermarks.get(table) for table in tables)
@@ -149,6 +154,26 @@ def extract_changed_rows(
             )
         wh.commit()
     return batches
+
+
+def stage_drifted_rows(
+    src: psycopg.Connection, wh: psycopg.Connection, table: str, keys: list[str], progress: Callable[[str], None]
+) -> None:
+    """Stage the source's rows of the keys a reconciliation found drifted, and note which the source still holds.
+
+    The merge lets these rows win whatever their updated_at, and deletes from the mirror the keys
+    the source no longer holds (``staging.repair_keys``).
+    """
+    params = {"keys": keys}
+    copy_out = sql.SQL("copy ({}) to stdout").format(sql.SQL(db.sql_text(f"extract/select_drifted_{table}.sql")))
+    copy_in = sql.SQL("copy {} from stdin").format(sql.Identifier("staging", table))
+    with src.cursor().copy(copy_out, params) as rows_out, wh.cursor() as cur:
+        with cur.copy(copy_in) as rows_in:
+            for block in rows_out:
+                rows_in.write(block)
+    found = [key for (key,) in db.fetch_all(src, f"extract/select_drifted_keys_{table}.sql", params)]
+    wh.execute(db.sql_text("staging/record_repair_keys.sql"), {"table_name": table, "keys": keys, "found": found})
+    progress(f"re-extracted {table}: {len(found):,} drifted rows, {len(keys) - len(found):,} deleted in the source")
 
 
 def complete_before(

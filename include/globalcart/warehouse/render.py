@@ -35,6 +35,12 @@ TEMPLATES_DIR = "templates"
 PER_TABLE = {
     "extract/select_changed.sql.j2": "extract/select_changed_{table}.sql",
     "merge/merge_mirror.sql.j2": "merge/merge_mirror_{table}.sql",
+    "extract/select_drifted.sql.j2": "extract/select_drifted_{table}.sql",
+    "extract/select_drifted_keys.sql.j2": "extract/select_drifted_keys_{table}.sql",
+    "reconcile/select_source_buckets.sql.j2": "reconcile/select_source_buckets_{table}.sql",
+    "reconcile/select_mirror_buckets.sql.j2": "reconcile/select_mirror_buckets_{table}.sql",
+    "reconcile/select_source_key_hashes.sql.j2": "reconcile/select_source_key_hashes_{table}.sql",
+    "reconcile/select_mirror_key_hashes.sql.j2": "reconcile/select_mirror_key_hashes_{table}.sql",
 }
 # What Airflow would take for its own template syntax when it reads a step's SQL file.
 JINJA_MARKERS = ("{{", "{%", "{#")

@@ -8,6 +8,15 @@
 -- Builds wait for merges in flight: they take this lock exclusively.
 select pg_advisory_xact_lock_shared(%(merge_build_lock)s);
 
+-- A row the reconciliation found in the mirror but no longer in the source was deleted there:
+-- it leaves the mirror (staging.repair_keys, filled by the extraction).
+delete from mirror.fulfillment_centers as m
+using staging.repair_keys as r
+where
+    r.table_name = 'fulfillment_centers'
+    and not r.found_in_source
+    and r.source_key = m.fulfillment_center_code::text;
+
 with checked as (
     select
         s.*,
@@ -73,7 +82,13 @@ merged as (
             updated_at = excluded.updated_at,
             loaded_run_id = excluded.loaded_run_id,
             merge_seq = excluded.merge_seq
-        where excluded.updated_at > m.updated_at
+        -- a re-extracted drifted row wins whatever its updated_at: the source's version is the truth
+        where
+        excluded.updated_at > m.updated_at
+        or excluded.fulfillment_center_code::text in (
+            select r.source_key from staging.repair_keys as r
+            where r.table_name = 'fulfillment_centers'
+        )
     returning m.fulfillment_center_code, m.updated_at, (m.xmax = 0) as is_insert
 ),
 
@@ -137,6 +152,18 @@ on conflict (table_name) do update
         high_watermark = greatest(audit.watermarks.high_watermark, excluded.high_watermark),
         run_id = excluded.run_id,
         advanced_at = now();
+
+-- The drifted keys this run re-extracted are healed.
+update audit.mirror_drift as d
+set
+    healed_at = now(),
+    healed_run_id = %(run_id)s
+from staging.repair_keys as r
+where
+    d.healed_at is null
+    and d.table_name = 'fulfillment_centers'
+    and r.table_name = d.table_name
+    and r.source_key = d.source_key;
 
 -- After a large merge (the initial load, a full refresh) refresh the planner's statistics
 -- now: the next incremental run's lookups depend on them, and autovacuum may not have run.

@@ -8,6 +8,37 @@
 -- Builds wait for merges in flight: they take this lock exclusively.
 select pg_advisory_xact_lock_shared(%(merge_build_lock)s);
 
+-- A row the reconciliation found in the mirror but no longer in the source was deleted there:
+-- it leaves the mirror and the facts (staging.repair_keys, filled by the extraction).
+with deleted as (
+    delete from mirror.order_items as m
+    using staging.repair_keys as r
+    where
+        r.table_name = 'order_items'
+        and not r.found_in_source
+        and m.order_item_id = r.source_key::bigint
+    returning m.order_item_id
+),
+
+
+deleted_fct_order_line as (
+    delete from dw.fct_order_line as f
+    using deleted as d
+    where f.order_item_id = d.order_item_id
+    returning 1
+),
+
+
+deleted_fct_return_line as (
+    delete from dw.fct_return_line as f
+    using deleted as d
+    where f.order_item_id = d.order_item_id
+    returning 1
+)
+
+select count(*) as deleted_rows
+from deleted;
+
 with checked as (
     select
         s.*,
@@ -105,7 +136,13 @@ merged as (
             updated_at = excluded.updated_at,
             loaded_run_id = excluded.loaded_run_id,
             merge_seq = excluded.merge_seq
-        where excluded.updated_at > m.updated_at
+        -- a re-extracted drifted row wins whatever its updated_at: the source's version is the truth
+        where
+        excluded.updated_at > m.updated_at
+        or excluded.order_item_id::text in (
+            select r.source_key from staging.repair_keys as r
+            where r.table_name = 'order_items'
+        )
     returning m.order_item_id, m.updated_at, (m.xmax = 0) as is_insert
 ),
 
@@ -169,6 +206,18 @@ on conflict (table_name) do update
         high_watermark = greatest(audit.watermarks.high_watermark, excluded.high_watermark),
         run_id = excluded.run_id,
         advanced_at = now();
+
+-- The drifted keys this run re-extracted are healed.
+update audit.mirror_drift as d
+set
+    healed_at = now(),
+    healed_run_id = %(run_id)s
+from staging.repair_keys as r
+where
+    d.healed_at is null
+    and d.table_name = 'order_items'
+    and r.table_name = d.table_name
+    and r.source_key = d.source_key;
 
 -- After a large merge (the initial load, a full refresh) refresh the planner's statistics
 -- now: the next incremental run's lookups depend on them, and autovacuum may not have run.

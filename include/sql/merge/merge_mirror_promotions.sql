@@ -9,6 +9,15 @@
 -- Builds wait for merges in flight: they take this lock exclusively.
 select pg_advisory_xact_lock_shared(%(merge_build_lock)s);
 
+-- A row the reconciliation found in the mirror but no longer in the source was deleted there:
+-- it leaves the mirror (staging.repair_keys, filled by the extraction).
+delete from mirror.promotions as m
+using staging.repair_keys as r
+where
+    r.table_name = 'promotions'
+    and not r.found_in_source
+    and m.promotion_id = r.source_key::bigint;
+
 with checked as (
     select
         s.*,
@@ -100,7 +109,13 @@ merged as (
             updated_at = excluded.updated_at,
             loaded_run_id = excluded.loaded_run_id,
             merge_seq = excluded.merge_seq
-        where excluded.updated_at > m.updated_at
+        -- a re-extracted drifted row wins whatever its updated_at: the source's version is the truth
+        where
+        excluded.updated_at > m.updated_at
+        or excluded.promotion_id::text in (
+            select r.source_key from staging.repair_keys as r
+            where r.table_name = 'promotions'
+        )
     returning m.promotion_id, m.status, m.updated_at, (m.xmax = 0) as is_insert
 ),
 
@@ -183,6 +198,18 @@ on conflict (table_name) do update
         high_watermark = greatest(audit.watermarks.high_watermark, excluded.high_watermark),
         run_id = excluded.run_id,
         advanced_at = now();
+
+-- The drifted keys this run re-extracted are healed.
+update audit.mirror_drift as d
+set
+    healed_at = now(),
+    healed_run_id = %(run_id)s
+from staging.repair_keys as r
+where
+    d.healed_at is null
+    and d.table_name = 'promotions'
+    and r.table_name = d.table_name
+    and r.source_key = d.source_key;
 
 -- After a large merge (the initial load, a full refresh) refresh the planner's statistics
 -- now: the next incremental run's lookups depend on them, and autovacuum may not have run.

@@ -1,0 +1,16 @@
+-- Rendered by `globalcart render-sql` from include/sql/templates/reconcile/select_mirror_buckets.sql.j2
+-- and the product_prices contract in include/globalcart/warehouse/contracts.py.
+-- One row per bucket of product prices: its rows and the sum of their hashes.
+select
+    t.product_id / %(bucket_size)s as bucket,
+    count(*) as row_count,
+    sum(hashtextextended(row(
+        t.product_id::bigint,
+        t.valid_from::timestamptz,
+        t.list_price::numeric,
+        t.unit_cost::numeric,
+        t.created_at::timestamptz,
+        t.updated_at::timestamptz
+    )::text, 0)) as hash_sum
+from mirror.product_prices as t
+group by 1
