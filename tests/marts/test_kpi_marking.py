@@ -6,6 +6,8 @@ after each run the published tables must equal kpi.kpi_values on the same facts.
 
 from __future__ import annotations
 
+import random
+import time
 from datetime import UTC, datetime, timedelta
 
 from tests.support.mail import Mailbox
@@ -27,8 +29,8 @@ def differences(stack: Stack) -> list[tuple]:
     return rows
 
 
-def run_and_compare(stack: Stack) -> None:
-    summary = stack.run(publish=True)
+def run_and_compare(stack: Stack, progress=None) -> None:
+    summary = stack.run(publish=True, **({"progress": progress} if progress else {}))
     assert summary.published, [c.name for c in summary.checks if c.failed]
     assert differences(stack) == []
 
@@ -76,3 +78,133 @@ def test_payment_attempts_that_move_an_orders_first_day_mark_the_old_and_the_new
     )
     run_and_compare(stack)
     assert mailbox.messages == []
+
+
+def test_a_fact_whose_day_moves_marks_the_old_and_the_new_day(stack: Stack, mailbox: Mailbox) -> None:
+    run_and_compare(stack)
+    # An order placed in an earlier month moves to yesterday; a delivery moves back a month.
+    (order_id,) = stack.source_sql(
+        "select min(order_id) from shop.orders where ordered_at < date_trunc('month', now()) - interval '35 days'"
+        " and status <> 'cancelled'"
+    )[0]
+    stack.source_sql(
+        "update shop.orders set ordered_at = now() - interval '1 day', paid_at = null, updated_at = now()"
+        " where order_id = %s",
+        (order_id,),
+    )
+    (shipment_id,) = stack.source_sql(
+        "select min(shipment_id) from shop.shipments where delivered_at > date_trunc('month', now())"
+    )[0]
+    stack.source_sql(
+        "update shop.shipments set delivered_at = delivered_at - interval '31 days',"
+        " shipped_at = least(shipped_at, delivered_at - interval '32 days'), updated_at = now()"
+        " where shipment_id = %s",
+        (shipment_id,),
+    )
+    run_and_compare(stack)
+    # A kept order is cancelled.
+    stack.source_sql(
+        "update shop.orders set status = 'cancelled', cancelled_at = now(), updated_at = now() where order_id = %s",
+        (order_id,),
+    )
+    run_and_compare(stack)
+    assert mailbox.messages == []
+
+
+def test_source_writes_at_random_keep_the_published_kpis_equal_to_the_definition(
+    stack: Stack, mailbox: Mailbox
+) -> None:
+    run_and_compare(stack)
+    rng = random.Random(15)
+    started = time.perf_counter()
+    for _ in range(20):
+        for _ in range(rng.randint(1, 3)):
+            rng.choice(RANDOM_WRITES)(stack, rng)
+        # One more write commits in the shop while the run is under way, at a random step of it.
+        said = 0
+        at_line = rng.randint(1, 12)
+
+        def write_mid_run(_: str) -> None:
+            nonlocal said
+            said += 1
+            if said == at_line:
+                rng.choice(RANDOM_WRITES)(stack, rng)
+
+        run_and_compare(stack, write_mid_run)
+    assert time.perf_counter() - started < 90
+
+
+def _some(stack: Stack, rng: random.Random, query: str) -> int:
+    (count,) = stack.source_sql(f"select count(*) from ({query}) as q")[0]  # noqa: S608 - fixed queries below
+    return stack.source_sql(f"{query} order by 1 limit 1 offset %s", (rng.randrange(count),))[0][0]
+
+
+KEPT_ORDERS = "select order_id from shop.orders where status <> 'cancelled'"
+PAID_ORDERS = "select distinct order_id from shop.payments"
+
+
+def late_attempt(stack: Stack, rng: random.Random) -> None:
+    add_attempt(stack, _some(stack, rng, PAID_ORDERS), datetime.now(UTC) - timedelta(hours=rng.uniform(0.1, 30)))
+
+
+def attempt_at_the_order_time(stack: Stack, rng: random.Random) -> None:
+    order_id = _some(stack, rng, PAID_ORDERS)
+    (ordered_at,) = stack.source_sql("select ordered_at from shop.orders where order_id = %s", (order_id,))[0]
+    add_attempt(stack, order_id, ordered_at + timedelta(minutes=1))
+
+
+def attempt_moves(stack: Stack, rng: random.Random) -> None:
+    payment_id = _some(stack, rng, "select payment_id from shop.payments")
+    stack.source_sql(
+        """update shop.payments as p set attempted_at = o.ordered_at + (now() - o.ordered_at) * %s, updated_at = now()
+           from shop.orders as o where p.order_id = o.order_id and p.payment_id = %s""",
+        (rng.random(), payment_id),
+    )
+
+
+def order_moves_earlier(stack: Stack, rng: random.Random) -> None:
+    stack.source_sql(
+        "update shop.orders set ordered_at = ordered_at - %s * interval '1 day', updated_at = now()"
+        " where order_id = %s",
+        (rng.randint(1, 40), _some(stack, rng, KEPT_ORDERS)),
+    )
+
+
+def order_is_cancelled(stack: Stack, rng: random.Random) -> None:
+    stack.source_sql(
+        "update shop.orders set status = 'cancelled', cancelled_at = now(), updated_at = now() where order_id = %s",
+        (_some(stack, rng, KEPT_ORDERS),),
+    )
+
+
+def delivery_moves(stack: Stack, rng: random.Random) -> None:
+    stack.source_sql(
+        """update shop.shipments
+           set delivered_at = least(now(), delivered_at + %s * interval '1 day'), updated_at = now()
+           where shipment_id = %s""",
+        (rng.randint(1, 35), _some(stack, rng, "select shipment_id from shop.shipments where delivered_at is not null")),
+    )
+
+
+def line_is_returned(stack: Stack, rng: random.Random) -> None:
+    item = _some(
+        stack,
+        rng,
+        "select i.order_item_id from shop.order_items as i where not exists"
+        " (select from shop.returns as r where r.order_item_id = i.order_item_id)",
+    )
+    stack.source_sql(
+        "insert into shop.returns (order_item_id, quantity, reason, requested_at) values (%s, 1, 'damaged', now())",
+        (item,),
+    )
+
+
+RANDOM_WRITES = (
+    late_attempt,
+    attempt_at_the_order_time,
+    attempt_moves,
+    order_moves_earlier,
+    order_is_cancelled,
+    delivery_moves,
+    line_is_returned,
+)
