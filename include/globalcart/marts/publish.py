@@ -66,7 +66,9 @@ def build_candidates(conn: psycopg.Connection, run_id: str) -> CandidateBuild:
                 bounds = ("infinity", "infinity")  # an empty range: keep every published row
             else:
                 bounds = (first_day, last_day)
-            build = "publish/rebuild_candidate_kpi_tables.sql" if rebuild_all else "publish/build_candidate_kpi_tables.sql"
+            build = (
+                "publish/rebuild_candidate_kpi_tables.sql" if rebuild_all else "publish/build_candidate_kpi_tables.sql"
+            )
             db.execute_statements(
                 conn,
                 build,

@@ -12,7 +12,11 @@ with built_days as (
 ),
 
 sampled_days as (
-    (select b.period_start from built_days as b order by b.period_start desc limit 31)
+    (
+        select b.period_start from built_days as b
+        order by b.period_start desc
+        limit 31
+    )
     union
     (
         select b.period_start from batch as b
@@ -44,14 +48,19 @@ published as (
 
 pairs as (
     select
-        grain,
-        period_start,
-        dimension_name,
-        dimension_value,
+        coalesce(p.grain, d.grain) as grain,
+        coalesce(p.period_start, d.period_start) as period_start,
+        coalesce(p.dimension_name, d.dimension_name) as dimension_name,
+        coalesce(p.dimension_value, d.dimension_value) as dimension_value,
         to_jsonb(p) - array['grain', 'period_start', 'dimension_name', 'dimension_value'] as candidate_row,
         to_jsonb(d) - array['grain', 'period_start', 'dimension_name', 'dimension_value'] as defined_row
     from published as p
-    full outer join defined as d using (grain, period_start, dimension_name, dimension_value)
+    full outer join defined as d
+        on
+            p.grain = d.grain
+            and p.period_start = d.period_start
+            and p.dimension_name = d.dimension_name
+            and p.dimension_value = d.dimension_value
 ),
 
 compared as (
