@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from globalcart.errors import QualityGateBlocked
 from globalcart.quality.checks import CHECKS, RATE_COLUMNS
 from tests.support.mail import Mailbox
 from tests.support.stack import Stack
@@ -459,3 +460,35 @@ def test_a_reconciliation_that_compares_nothing_fails(stack: Stack) -> None:
     reconciled = results["warehouse_matches_source"]
     assert reconciled.failed and reconciled.severity == "critical"
     assert reconciled.sample[0]["region"] == "nothing compared, though facts changed"
+
+
+def test_a_candidate_that_differs_from_the_kpi_definition_blocks_publication(
+    published: Stack, mailbox: Mailbox
+) -> None:
+    """A build that missed a change (here: a recomputed candidate day edited afterwards) is caught, not published."""
+    from globalcart.pipelines.incremental import IncrementalRun, enforce_quality_gate, run_quality_checks
+
+    before = published_tables(published)
+    published.source_sql(
+        """insert into shop.payments
+               (order_id, attempt_number, payment_method, provider, status, amount, decline_reason, attempted_at)
+           select order_id, attempt_number + 1, payment_method, provider, 'declined', amount, 'insufficient_funds',
+                  now() - interval '1 hour'
+           from shop.payments order by payment_id desc limit 1"""
+    )
+    run_id = "missed-a-day"
+    published.run(run_id=run_id, publish=True, stop_after="build_kpi_candidates")
+    published.warehouse_sql(
+        """update candidate.kpi_daily set payment_attempts = payment_attempts - 1
+           where dimension_name = 'all' and period_start = (
+               select max(d.calendar_date) from kpi.kpi_dirty_days as d
+               inner join candidate.build_marks as m on d.marked_id = m.marked_id)"""
+    )
+    run = IncrementalRun(run_id, published.source, published.warehouse)
+    failed = {check.name: check for check in run_quality_checks(run) if check.failed}
+    assert set(failed) == {"published_kpis_match_definition"}
+    assert failed["published_kpis_match_definition"].severity == "critical"
+    assert failed["published_kpis_match_definition"].unexpected_count >= 1
+    with pytest.raises(QualityGateBlocked):
+        enforce_quality_gate(run)
+    assert published_tables(published) == before

@@ -48,24 +48,35 @@ class CandidateBuild:
 
 
 def build_candidates(conn: psycopg.Connection, run_id: str) -> CandidateBuild:
-    """Write the candidate KPI tables for this run (one transaction; safe to repeat)."""
-    with db.transaction(conn):
-        ((marked_through, rebuild_all, first_day, last_day, dirty_days),) = db.fetch_all(
-            conn, "publish/select_kpi_rebuild_range.sql"
-        )
-        if rebuild_all:
-            bounds = ("-infinity", "infinity")
-        elif first_day is None:
-            bounds = ("infinity", "infinity")  # an empty range: keep every published row
-        else:
-            bounds = (first_day, last_day)
-        build = "publish/rebuild_candidate_kpi_tables.sql" if rebuild_all else "publish/build_candidate_kpi_tables.sql"
-        db.execute_statements(
-            conn,
-            build,
-            {"run_id": run_id, "marked_through": marked_through, "first_day": bounds[0], "last_day": bounds[1]},
-        )
-        ((daily_rows, monthly_rows),) = db.fetch_all(conn, "publish/select_candidate_counts.sql")
+    """Write the candidate KPI tables for this run (one transaction; safe to repeat).
+
+    The transaction reads in one snapshot (repeatable read): the dirty marks and the facts it
+    recomputes are the same moment's, so a fact written meanwhile is in this build with its
+    marks, or in neither and left for the next run.
+    """
+    previous, conn.isolation_level = conn.isolation_level, psycopg.IsolationLevel.REPEATABLE_READ
+    try:
+        with db.transaction(conn):
+            ((marked_through, rebuild_all, first_day, last_day, dirty_days),) = db.fetch_all(
+                conn, "publish/select_kpi_rebuild_range.sql"
+            )
+            if rebuild_all:
+                bounds = ("-infinity", "infinity")
+            elif first_day is None:
+                bounds = ("infinity", "infinity")  # an empty range: keep every published row
+            else:
+                bounds = (first_day, last_day)
+            build = (
+                "publish/rebuild_candidate_kpi_tables.sql" if rebuild_all else "publish/build_candidate_kpi_tables.sql"
+            )
+            db.execute_statements(
+                conn,
+                build,
+                {"run_id": run_id, "marked_through": marked_through, "first_day": bounds[0], "last_day": bounds[1]},
+            )
+            ((daily_rows, monthly_rows),) = db.fetch_all(conn, "publish/select_candidate_counts.sql")
+    finally:
+        conn.isolation_level = previous
     return CandidateBuild(run_id, bool(rebuild_all), first_day, last_day, dirty_days, daily_rows, monthly_rows)
 
 

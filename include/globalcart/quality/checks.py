@@ -160,6 +160,14 @@ CHECKS: tuple[Check, ...] = (
         CRITICAL,
         "each of the last 7 closed days: net sales within ½× to 2× the median of the 28 days before",
     ),
+    _rows(
+        "published_kpis_match_definition",
+        KPIS,
+        KPI_ROWS,
+        CRITICAL,
+        "on a sample (the newest 31 days this build recomputed, 5 other days at random, and their months):"
+        " every KPI column equals the KPI definition recomputed from the facts",
+    ),
     _rows("newest_order_is_recent", KPIS, KPI_DAYS, WARNING, "the newest sales day is at most a day before the cutoff"),
     # Reconciliation: the warehouse holds what the source holds.
     _rows(

@@ -53,6 +53,7 @@ cross join lateral kpi.kpi_values_between(r.first_day, r.last_day, true) as v;
 drop table if exists candidate.kpi_daily;
 drop table if exists candidate.kpi_monthly;
 drop table if exists candidate.build_info;
+drop table if exists candidate.build_marks;
 
 create table candidate.kpi_daily as
 select p.* from marts.kpi_daily as p
@@ -89,3 +90,10 @@ select
     (select min(r.first_day) from dirty_month_ranges as r) as first_day,
     (select max(r.last_day) from dirty_month_ranges as r) as last_day,
     now() as built_at;
+
+-- The marks this build saw, in the snapshot it read the facts in: publishing clears
+-- these and no others, so a mark committed while the run was under way (even one
+-- numbered below them) waits for the next run.
+create table candidate.build_marks as
+select d.marked_id from kpi.kpi_dirty_days as d
+where d.marked_id <= %(marked_through)s;

@@ -12,7 +12,7 @@ drop table marts.kpi_monthly;
 alter table candidate.kpi_monthly set schema marts;
 
 delete from kpi.kpi_dirty_days
-where marked_id <= (select b.marked_through from candidate.build_info as b);
+where marked_id in (select b.marked_id from candidate.build_marks as b);
 
 insert into audit.publications (run_id, outcome, kpi_daily_rows, kpi_monthly_rows)
 values (
@@ -30,3 +30,4 @@ on conflict (run_id) do update
         decided_at = now();
 
 drop table candidate.build_info;
+drop table candidate.build_marks;

@@ -18,6 +18,7 @@ select v.* from kpi.kpi_values_between('-infinity', 'infinity', true) as v;
 drop table if exists candidate.kpi_daily;
 drop table if exists candidate.kpi_monthly;
 drop table if exists candidate.build_info;
+drop table if exists candidate.build_marks;
 
 create table candidate.kpi_daily as
 select r.* from recomputed as r
@@ -40,3 +41,10 @@ select
     '-infinity'::date as first_day,
     'infinity'::date as last_day,
     now() as built_at;
+
+-- The marks this build saw, in the snapshot it read the facts in: publishing clears
+-- these and no others, so a mark committed while the run was under way (even one
+-- numbered below them) waits for the next run.
+create table candidate.build_marks as
+select d.marked_id from kpi.kpi_dirty_days as d
+where d.marked_id <= %(marked_through)s;

@@ -49,25 +49,57 @@ begin
             from old_rows as o inner join dw.fct_order_line as f on o.order_item_id = f.order_item_id;
         end if;
     elsif tg_table_name = 'fct_payment_attempt' then
-        -- attempts count on the day of the order's first attempt; mark the attempt's own day too,
-        -- which covers the first day as it was before the change
-        if tg_op in ('INSERT', 'UPDATE') then
+        -- Attempts count on the day of the order's first attempt, and a new, moved or deleted
+        -- attempt can move that day, earlier or later: mark each touched order's first day as
+        -- it is now and as it was before the statement (the rows now, without the statement's
+        -- new rows, with its old ones). Each event has only its own transition tables.
+        if tg_op = 'INSERT' then
             insert into kpi.kpi_dirty_days (calendar_date)
-            select (n.attempted_at at time zone 'UTC')::date from new_rows as n
-            union
             select (min(p.attempted_at) at time zone 'UTC')::date
             from dw.fct_payment_attempt as p
             where p.order_id in (select n.order_id from new_rows as n)
-            group by p.order_id;
-        end if;
-        if tg_op in ('UPDATE', 'DELETE') then
-            insert into kpi.kpi_dirty_days (calendar_date)
-            select (o.attempted_at at time zone 'UTC')::date from old_rows as o
+            group by p.order_id
             union
             select (min(p.attempted_at) at time zone 'UTC')::date
             from dw.fct_payment_attempt as p
-            where p.order_id in (select o.order_id from old_rows as o)
+            where
+                p.order_id in (select n.order_id from new_rows as n)
+                and p.payment_id not in (select n.payment_id from new_rows as n)
             group by p.order_id;
+        elsif tg_op = 'UPDATE' then
+            insert into kpi.kpi_dirty_days (calendar_date)
+            select (min(p.attempted_at) at time zone 'UTC')::date
+            from dw.fct_payment_attempt as p
+            where p.order_id in (select n.order_id from new_rows as n union select o.order_id from old_rows as o)
+            group by p.order_id
+            union
+            select (min(b.attempted_at) at time zone 'UTC')::date
+            from (
+                select p.order_id, p.attempted_at
+                from dw.fct_payment_attempt as p
+                where
+                    p.order_id in (select n.order_id from new_rows as n union select o.order_id from old_rows as o)
+                    and p.payment_id not in (select n.payment_id from new_rows as n)
+                union all
+                select o.order_id, o.attempted_at from old_rows as o
+            ) as b
+            group by b.order_id;
+        else
+            insert into kpi.kpi_dirty_days (calendar_date)
+            select (min(p.attempted_at) at time zone 'UTC')::date
+            from dw.fct_payment_attempt as p
+            where p.order_id in (select o.order_id from old_rows as o)
+            group by p.order_id
+            union
+            select (min(b.attempted_at) at time zone 'UTC')::date
+            from (
+                select p.order_id, p.attempted_at
+                from dw.fct_payment_attempt as p
+                where p.order_id in (select o.order_id from old_rows as o)
+                union all
+                select o.order_id, o.attempted_at from old_rows as o
+            ) as b
+            group by b.order_id;
         end if;
     elsif tg_table_name = 'dim_customer' then
         -- a member completed or corrected in place moves its facts to another region
