@@ -22,6 +22,7 @@ import pytest
 from psycopg import sql
 
 from globalcart import settings
+from globalcart.marts.catalog import PUBLISHED_TABLES
 from globalcart.provision import ROLES, provision
 from tests.support.stack import SHOP_ENV, SOURCE_ENV, WAREHOUSE_ENV
 
@@ -145,7 +146,15 @@ def test_the_extraction_role_reads_the_source_and_cannot_write_it(provisioned: P
 def test_bi_reads_the_published_marts_and_nothing_else(provisioned: Provisioned) -> None:
     uri = provisioned.uri("bi", provisioned.warehouse)
     # Published tables were swapped in from candidate by the runs above, and are readable.
-    for table in ("kpi_daily", "kpi_monthly", "kpi_catalog", "customer_rfm", "revenue_forecast", "analytics_status"):
+    for table in (
+        "kpi_daily",
+        "kpi_monthly",
+        "kpi_cube_daily",
+        "kpi_catalog",
+        "customer_rfm",
+        "revenue_forecast",
+        "analytics_status",
+    ):
         with psycopg.connect(uri) as conn:
             assert conn.execute(f"select count(*) from marts.{table}").fetchone()[0] > 0, table  # noqa: S608
     for statement in (
@@ -188,7 +197,9 @@ def test_bi_reads_every_object_in_marts_and_none_outside(provisioned: Provisione
         ).fetchone()
     published = [sql.Identifier(schema, name) for schema, name, _ in relations if schema == "marts"]
     unpublished = [sql.Identifier(schema, name) for schema, name, _ in relations if schema != "marts"]
-    assert {"kpi_daily", "kpi_monthly", "kpi_catalog", "customer_rfm"} <= {name for _, name, _ in relations}
+    assert {"kpi_daily", "kpi_monthly", "kpi_cube_daily", "kpi_catalog", "customer_rfm"} <= {
+        name for _, name, _ in relations
+    }
     assert {schema for schema, _, _ in relations} == set(schemas)
     # marts holds the tables publications swapped in, and no view or function over unpublished data.
     assert {kind for schema, _, kind in relations if schema == "marts"} == {"r"}
@@ -205,6 +216,18 @@ def test_bi_reads_every_object_in_marts_and_none_outside(provisioned: Provisione
         for relation in unpublished
     }
     assert set(refused.values()) == {"InsufficientPrivilege"}, refused
+    # Every published table and column carries the catalog's definition, which BI tools show next to the field.
+    with psycopg.connect(uri) as conn:
+        comments = conn.execute(
+            "select c.relname, a.attname, obj_description(c.oid, 'pg_class'), col_description(c.oid, a.attnum)"
+            " from pg_class as c join pg_attribute as a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped"
+            " where c.relnamespace = 'marts'::regnamespace and c.relkind = 'r'"
+        ).fetchall()
+    defined = {table.name: table for table in PUBLISHED_TABLES}
+    assert {table for table, *_ in comments} == set(defined)
+    for table, column, table_comment, column_comment in comments:
+        assert table_comment == defined[table].description, table
+        assert column_comment == defined[table].columns[column], (table, column)
     # The objects that moved out of marts, by name: refused where they are, gone from marts.
     for statement in (
         "select * from kpi.kpi_values limit 1",

@@ -170,7 +170,9 @@ def assert_kpi_objects_live_in_kpi(conn: psycopg.Connection) -> None:
     assert sorted(relations) == [("kpi_day_parts", "r"), ("kpi_dirty_days", "r"), ("kpi_values", "v")]
     functions = conn.execute("select proname from pg_proc where pronamespace = 'kpi'::regnamespace").fetchall()
     assert sorted(functions) == [
+        ("comment_published_tables",),
         ("date_key",),
+        ("kpi_cube_parts_between",),
         ("kpi_day_parts_between",),
         ("kpi_values_between",),
         ("mark_kpi_days_dirty",),

@@ -19,9 +19,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import psycopg
+from psycopg.types.json import Jsonb
 
 from globalcart import db, publications, run_lease
 from globalcart.errors import FactsNotPublished, GlobalCartError
+from globalcart.marts.catalog import table_comments
 from globalcart.settings import DATA_DOCS_DIR, Database
 
 if TYPE_CHECKING:
@@ -363,7 +365,10 @@ def publish(conn: psycopg.Connection, run_id: str) -> bool:
     missing = sorted(set(ANALYSES) - {s.analysis for s in candidate_statuses(conn)})
     if missing:
         raise GlobalCartError(f"run {build.run_id} has not built {', '.join(missing)}: nothing was published")
-    db.run_sql_step(conn, "analytics/publish_analytics_tables.sql", {"run_id": run_id})
+    with db.transaction(conn):
+        db.execute_statements(conn, "analytics/publish_analytics_tables.sql", {"run_id": run_id})
+        # The swapped-in tables were built in candidate, without the catalog's comments.
+        db.fetch_all(conn, "publish/comment_published_tables.sql", {"definitions": Jsonb(table_comments())})
     return True
 
 

@@ -3,7 +3,8 @@
 ``build_candidates`` writes the next KPI tables aside (schema ``candidate``),
 recomputing only the days whose facts changed (and their months, from the kept
 daily parts); the quality gate audits them;
-``publish_candidates`` swaps them into ``marts`` in one transaction, with a
+``publish_candidates`` swaps them (the KPI tables and the daily cube) into ``marts`` in one transaction,
+writes the catalog's definitions on them as comments, with a
 snapshot of the monthly KPIs before and after, so every run can say which KPIs
 it moved. A blocked run leaves ``marts`` exactly as it was.
 """
@@ -16,10 +17,11 @@ from datetime import date
 from decimal import Decimal
 
 import psycopg
+from psycopg.types.json import Jsonb
 
 from globalcart import db, publications
 from globalcart.errors import GlobalCartError
-from globalcart.marts.catalog import catalog_rows
+from globalcart.marts.catalog import catalog_rows, table_comments
 
 SNAPSHOT_RETENTION_DAYS = int(os.environ.get("GLOBALCART_SNAPSHOT_RETENTION_DAYS", "35"))
 
@@ -104,7 +106,14 @@ def publish_candidates(conn: psycopg.Connection, run_id: str, retention_days: in
         db.execute_statements(conn, "publish/snapshot_kpis.sql", params)
         db.execute_statements(conn, "publish/publish_kpi_tables.sql", params)
         cur.executemany(db.sql_text("publish/record_kpi_catalog_entry.sql"), catalog_rows())
+        comment_published_tables(conn)
     return True
+
+
+def comment_published_tables(conn: psycopg.Connection) -> int:
+    """Write the catalog's definitions as comments on marts' tables and columns (in the caller's transaction)."""
+    ((written,),) = db.fetch_all(conn, "publish/comment_published_tables.sql", {"definitions": Jsonb(table_comments())})
+    return written
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,7 @@ LINES, PAYMENTS, SHIPMENTS, RETURNS = (
     "checked_return_lines",
 )
 KPI_ROWS, SHOP_KPI_ROWS, KPI_DAYS = "candidate_kpis", "candidate_kpis_whole_shop", "candidate_kpi_days"
+CUBE_DAYS = "candidate_kpi_cube_days"
 
 # How a row of each asset is found again: the keys an alert's sample shows first.
 ASSET_KEYS: dict[str, tuple[str, ...]] = {
@@ -73,6 +74,7 @@ ASSET_KEYS: dict[str, tuple[str, ...]] = {
     KPI_ROWS: ("grain", "period_start", "dimension_name", "dimension_value"),
     SHOP_KPI_ROWS: ("grain", "period_start", "dimension_name", "dimension_value"),
     KPI_DAYS: ("period_start",),
+    CUBE_DAYS: ("period_start",),
     "reconciled_days": ("order_date", "region"),
 }
 
@@ -167,6 +169,14 @@ CHECKS: tuple[Check, ...] = (
         CRITICAL,
         "on a sample (the newest 31 days this build recomputed, 5 other days at random, and their months):"
         " every KPI column equals the KPI definition recomputed from the facts",
+    ),
+    _rows(
+        "cube_adds_up_to_shop_kpis",
+        KPIS,
+        CUBE_DAYS,
+        CRITICAL,
+        "every day of the daily cube, added up over channel, region and category, equals the whole shop's daily"
+        " KPIs (parts, and the ratios re-aggregated from them)",
     ),
     _rows("newest_order_is_recent", KPIS, KPI_DAYS, WARNING, "the newest sales day is at most a day before the cutoff"),
     # Reconciliation: the warehouse holds what the source holds.

@@ -1,4 +1,4 @@
--- Publish: swap the checked candidate tables in. Readers see the old tables or
+-- Publish: swap the checked candidate tables (the KPI tables and the daily cube) in. Readers see the old tables or
 -- the new ones, never a mix, and the dirty days the candidates covered are done.
 
 -- The swap waits for readers of the old tables to finish; a reader that holds on
@@ -10,6 +10,9 @@ alter table candidate.kpi_daily set schema marts;
 
 drop table marts.kpi_monthly;
 alter table candidate.kpi_monthly set schema marts;
+
+drop table marts.kpi_cube_daily;
+alter table candidate.kpi_cube_daily set schema marts;
 
 delete from kpi.kpi_dirty_days
 where marked_id in (select b.marked_id from candidate.build_marks as b);

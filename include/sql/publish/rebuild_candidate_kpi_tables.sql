@@ -17,6 +17,7 @@ select v.* from kpi.kpi_values_between('-infinity', 'infinity', true) as v;
 
 drop table if exists candidate.kpi_daily;
 drop table if exists candidate.kpi_monthly;
+drop table if exists candidate.kpi_cube_daily;
 drop table if exists candidate.build_info;
 drop table if exists candidate.build_marks;
 
@@ -30,8 +31,13 @@ select r.* from recomputed as r
 where r.grain = 'month'
 order by r.period_start, r.dimension_name, r.dimension_value;
 
+create table candidate.kpi_cube_daily as
+select c.* from kpi.kpi_cube_parts_between('-infinity', 'infinity') as c
+order by c.period_start, c.channel, c.region, c.category;
+
 alter table candidate.kpi_daily add primary key (period_start, dimension_name, dimension_value);
 alter table candidate.kpi_monthly add primary key (period_start, dimension_name, dimension_value);
+alter table candidate.kpi_cube_daily add primary key (period_start, channel, region, category);
 
 -- Which run built them, and which dirty marks they cover (cleared when published).
 create table candidate.build_info as
