@@ -8,8 +8,9 @@ through the same write-audit-publish path as the KPIs:
 1. `apply_migrations`: bring the warehouse schemas up to date (idempotent).
 2. `prepare_analytics`: fix the run's as-of date (default: the last closed day,
    the day before the newest order) and forecast horizon. The analytics read
-   only facts a KPI publication passed: this refuses when the last one was
-   blocked, and waits while another run is writing the warehouse.
+   only facts a KPI publication passed: this and the builders wait while
+   another run is writing the warehouse, and skip (with the reason in the
+   log) when the last KPI publication was blocked.
 3. Four builders, side by side, each writing its candidate tables (schema
    `candidate`) and a status row (ok, simplified or skipped, and why):
    - `build_retention`: RFM scores and segments, 90-day churn by cohort,
@@ -32,10 +33,10 @@ Params: `as_of` (a date, e.g. 2026-11-25; empty = the last closed day) and
 `horizon_days` (1 to 730, default 90).
 
 **When it fails**
-- `prepare_analytics` refuses with "the analytics read only published facts":
-  the last KPI publication was blocked (the message names the run and its
-  checks). Fix what the KPI gate found; the next publication of the
-  incremental DAG starts this DAG again.
+- Skipped with "the analytics read only published facts": the last KPI
+  publication was blocked (the log names the run and its checks; its alert
+  has gone out already). Fix what the KPI gate found; the next publication of
+  the incremental DAG starts this DAG again.
 - `prepare_analytics` or a `build_*` task: each writes only `candidate`
   tables in one transaction, so `marts` is unchanged. Read the task log, fix the
   cause, clear the task. Thin data does not fail a task: an analysis that cannot

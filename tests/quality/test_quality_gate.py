@@ -486,7 +486,8 @@ def test_a_candidate_that_differs_from_the_kpi_definition_blocks_publication(
     )
     run = IncrementalRun(run_id, published.source, published.warehouse)
     failed = {check.name: check for check in run_quality_checks(run) if check.failed}
-    assert set(failed) == {"published_kpis_match_definition"}
+    # The tampered day no longer adds up to the daily cube either.
+    assert set(failed) == {"published_kpis_match_definition", "cube_adds_up_to_shop_kpis"}
     assert failed["published_kpis_match_definition"].severity == "critical"
     assert failed["published_kpis_match_definition"].unexpected_count >= 1
     with pytest.raises(QualityGateBlocked):

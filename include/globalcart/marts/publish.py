@@ -94,10 +94,13 @@ def publish_candidates(conn: psycopg.Connection, run_id: str, retention_days: in
     """Swap the candidate tables into marts; False when this run had already published them."""
     built_by = candidate_run_id(conn)
     if built_by is None:
-        if publications.outcome(conn, run_id) == "published":
+        already = publications.outcome(conn, run_id) == "published"
+        conn.rollback()  # only reads so far: end them, so the connection is left as it came
+        if already:
             return False
         raise GlobalCartError(f"run {run_id} has no candidate KPI tables to publish: build them first")
     if built_by != run_id:
+        conn.rollback()
         raise GlobalCartError(
             f"the candidate KPI tables were built by run {built_by}, not {run_id}: rebuild them in this run"
         )

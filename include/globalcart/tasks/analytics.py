@@ -5,10 +5,13 @@ The steps themselves are in ``globalcart.pipelines.analytics``, under the same n
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
-from globalcart.errors import GlobalCartError, QualityGateBlocked
+from airflow.sdk.exceptions import AirflowSkipException
+
+from globalcart.errors import FactsNotPublished, GlobalCartError, QualityGateBlocked
 from globalcart.notifications import airflow_links
 from globalcart.pipelines import analytics
 from globalcart.pipelines.analytics import AnalyticsRun, analytics_run_id
@@ -17,6 +20,20 @@ from globalcart.settings import WAREHOUSE
 from globalcart.tasks.common import GateBlocked, airflow_database, say
 
 Context = dict[str, Any]
+T = TypeVar("T")
+
+
+def _on_published_facts(step: Callable[[AnalyticsRun], T], context: Context) -> T:
+    """Run a step that reads the facts; skip it (and so the rest of the run) while they are unpublished.
+
+    A blocked KPI publication has sent its own alert; failing here too would page again for the
+    same fault. The next KPI publication starts this DAG again.
+    """
+    try:
+        return step(analytics_run(context))
+    except FactsNotPublished as refused:
+        say(str(refused))
+        raise AirflowSkipException(str(refused)) from refused
 
 
 def parse_as_of(value: str | None) -> date | None:
@@ -47,7 +64,7 @@ def apply_migrations(context: Context) -> list[str]:
 
 
 def prepare_analytics(context: Context) -> str:
-    return analytics.prepare_analytics(analytics_run(context))
+    return _on_published_facts(analytics.prepare_analytics, context)
 
 
 def _lines(statuses) -> list[str]:
@@ -55,15 +72,15 @@ def _lines(statuses) -> list[str]:
 
 
 def build_retention(context: Context) -> list[str]:
-    return _lines(analytics.build_retention(analytics_run(context)))
+    return _lines(_on_published_facts(analytics.build_retention, context))
 
 
 def build_profit_leakage(context: Context) -> list[str]:
-    return _lines(analytics.build_profit_leakage(analytics_run(context)))
+    return _lines(_on_published_facts(analytics.build_profit_leakage, context))
 
 
 def build_sla_drivers(context: Context) -> list[str]:
-    return _lines(analytics.build_sla_drivers(analytics_run(context)))
+    return _lines(_on_published_facts(analytics.build_sla_drivers, context))
 
 
 def build_forecast(context: Context) -> list[str]:
