@@ -27,7 +27,7 @@ each table's newest `updated_at`), and on the schedule as a fallback.
    with before/after KPI snapshots (`audit.kpi_snapshot_diff`).
 9. `report_run`: the run's counts per table. `announce_changes`: publishes the
    `globalcart_star_schema` asset the analytics are scheduled on, when the run
-   changed anything (skipped otherwise).
+   changed anything or ends a blocked gate (skipped otherwise).
 10. `release_warehouse`: give the lease back, also after a failure.
 
 Params: `full_refresh` reloads everything from the source; `reextract_from`

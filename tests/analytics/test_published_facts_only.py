@@ -116,3 +116,30 @@ def test_the_analytics_wait_for_the_run_writing_the_warehouse_to_publish(
     assert analysed.warehouse_sql("select outcome from audit.publications where run_id = 'analytics:waiting'") == [
         ("published",)
     ]
+
+
+def test_the_run_that_ends_a_blocked_gate_wakes_the_analytics_they_catch_up(analysed: Stack) -> None:
+    # A source change the blocked run merges: its facts wait behind the gate, and so do the analytics.
+    analysed.source_sql(
+        "update shop.orders set updated_at = now() where order_id = (select max(order_id) from shop.orders)"
+    )
+    ((line_id, discount, net),) = analysed.warehouse_sql(
+        "select order_item_id, discount_amount, net_amount from dw.fct_order_line"
+        " where order_item_id = (select min(order_item_id) from dw.fct_order_line where not is_cancelled)"
+    )
+    block_the_next_publication(analysed)
+    with pytest.raises(FactsNotPublished):
+        run_analytics(analysed.warehouse, "analytics:skipped", send_alert=lambda *_: None)
+
+    analysed.warehouse_sql(
+        "update dw.fct_order_line set discount_amount = %s, net_amount = %s, source_updated_at = now()"
+        " where order_item_id = %s",
+        (discount, net, line_id),
+    )
+    healed = analysed.run(publish=True, send_alert=lambda *_: None)
+    assert healed.published is True
+    assert healed.totals()["inserted"] + healed.totals()["updated"] == 0  # the blocked run merged the change
+    assert healed.wakes_analytics is True
+
+    run_analytics(analysed.warehouse, "analytics:caught-up", send_alert=lambda *_: None)
+    assert analysed.run(publish=True, send_alert=lambda *_: None).wakes_analytics is False

@@ -67,6 +67,7 @@ class RunSummary:
     peak_mb: dict[str, float] = field(default_factory=dict)  # this process's memory high-water mark per step
     checks: list = field(default_factory=list)  # quality.gate.CheckResult, one per check
     published: bool | None = None  # None: the run did not reach the quality gate
+    wakes_analytics: bool | None = None  # what announce_changes decided; None: it did not run
 
     def totals(self) -> dict[str, int]:
         keys = ("extracted", "inserted", "updated", "ignored_stale", "rejected")
@@ -155,11 +156,18 @@ def report_run(run: IncrementalRun) -> list[tuple]:
 
 
 def announce_changes(run: IncrementalRun) -> bool:
-    """Whether the run changed anything downstream readers see (the DAG tells the analytics only then)."""
+    """Whether the analytics must run: the run changed what they read, or it ended a blocked gate they skipped."""
     with db.connect(run.warehouse) as conn:
-        ((changed,),) = db.fetch_all(conn, "audit/select_run_changed_anything.sql", {"run_id": run.run_id})
-    run.progress("the star schema changed: downstream DAGs run" if changed else "nothing changed: downstream DAGs rest")
-    return changed
+        ((changed, behind_a_block),) = db.fetch_all(
+            conn, "audit/select_run_announces_changes.sql", {"run_id": run.run_id}
+        )
+    if changed:
+        run.progress("the star schema changed: downstream DAGs run")
+    elif behind_a_block:
+        run.progress("the gate passes again after a block the analytics have not caught up with: they run")
+    else:
+        run.progress("nothing changed: downstream DAGs rest")
+    return changed or behind_a_block
 
 
 @dataclass(frozen=True)
@@ -257,5 +265,7 @@ def _run_steps(run: IncrementalRun, summary: RunSummary, publish: bool, stop_aft
             summary.published = True
         elif step.name == "report_run":
             summary.rows = result
+        elif step.name == "announce_changes":
+            summary.wakes_analytics = result
         if step.name == stop_after:
             break
