@@ -191,6 +191,59 @@ def test_each_fault_is_caught_blocks_publication_and_alerts(published: Stack, ma
     assert "audit.quality_results" in html and "Data Docs" in html
 
 
+def thin_to_a_small_shop(stack: Stack) -> None:
+    """Keep one order in 40 (about one a day): a genuine small shop, with days that sell nothing."""
+    stack.source_sql(
+        """create temp table dropped as select order_id from shop.orders where hashtext(order_id::text) % 40 <> 0;
+           delete from shop.returns where order_item_id in
+               (select order_item_id from shop.order_items where order_id in (select order_id from dropped));
+           delete from shop.order_items where order_id in (select order_id from dropped);
+           delete from shop.payments where order_id in (select order_id from dropped);
+           delete from shop.shipments where order_id in (select order_id from dropped);
+           delete from shop.orders where order_id in (select order_id from dropped);"""
+    )
+
+
+QUIET_DAYS = """
+with shop_days as (
+    select gs::date as day, coalesce(k.orders, 0) as orders, coalesce(k.net_sales, 0) as net_sales
+    from generate_series((select min(period_start) from marts.kpi_daily where dimension_name = 'all'),
+                         (select max(period_start) from marts.kpi_daily where dimension_name = 'all'),
+                         interval '1 day') as gs
+    left join marts.kpi_daily as k on k.dimension_name = 'all' and k.period_start = gs::date
+),
+judged as (
+    select d.day, d.net_sales,
+           (select percentile_cont(0.5) within group (order by p.net_sales) from shop_days as p
+            where p.day >= d.day - 28 and p.day < d.day) as trailing_median
+    from shop_days as d, audit.quality_scope as q
+    where d.day between q.reconciled_through - 6 and q.reconciled_through
+)
+select (select count(*) from shop_days where orders = 0),
+       (select count(*) from judged where net_sales < 0.5 * trailing_median)
+"""
+
+
+def test_a_small_shop_with_quiet_days_publishes(stack: Stack, mailbox: Mailbox) -> None:
+    """Days without orders and days at a fraction of the median are what a small shop's pace makes likely."""
+    thin_to_a_small_shop(stack)
+    (orders_a_day,) = stack.source_sql(
+        "select count(*)::numeric / (max(ordered_at)::date - min(ordered_at)::date + 1) from shop.orders"
+    )[0]
+    assert orders_a_day < 3
+
+    summary = stack.run(publish=True)
+
+    checks = {check.name: check for check in summary.checks}
+    assert checks["every_day_has_sales"].success and checks["net_sales_within_daily_band"].success
+    assert [check.name for check in summary.checks if check.failed] == []
+    assert summary.published is True
+    # What the shop published is what the fixed ½×–2× band and the no-empty-day rule used to block.
+    zero_days, quiet_judged_days = stack.warehouse_sql(QUIET_DAYS)[0]
+    assert zero_days >= 10 and quiet_judged_days >= 1, (zero_days, quiet_judged_days)
+    assert mailbox.messages == []
+
+
 def test_a_blocked_fault_is_checked_again_until_it_is_fixed(published: Stack, mailbox: Mailbox) -> None:
     line = some_order_line(published)
     (good,) = published.warehouse_sql(

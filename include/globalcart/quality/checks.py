@@ -154,13 +154,24 @@ CHECKS: tuple[Check, ...] = (
         -1,
         0.95,
     ),
-    _rows("every_day_has_sales", KPIS, KPI_DAYS, CRITICAL, "no day without sales between the first and the last"),
+    _rows(
+        "every_day_has_sales",
+        KPIS,
+        KPI_DAYS,
+        CRITICAL,
+        "no day without sales between the first and the last that the shop's own pace makes improbable: "
+        "orders taken as Poisson at the rate of the same weekday over the 8 weeks before (else the 28 days "
+        "before, else the whole history), a zero day fails when its chance is below 1 in 1,000",
+    ),
     _rows(
         "net_sales_within_daily_band",
         KPIS,
         KPI_DAYS,
         CRITICAL,
-        "each of the last 7 closed days: net sales within ½× to 2× the median of the 28 days before",
+        "each of the last 7 closed days: net sales within the band the shop's history draws, the wider of "
+        "½× to 2× the reference median (the same weekday over the 8 weeks before, at least 4, else the 28 days "
+        "before, zero days included) and the mean day ± 5 standard deviations of a compound-Poisson day "
+        "(orders a day and order values of the 28 days before)",
     ),
     _rows(
         "published_kpis_match_definition",
