@@ -289,11 +289,21 @@ def test_the_alert_names_the_offending_rows_by_key_in_both_parts(published: Stac
     assert "docs/quality-gate" in text
 
 
+def a_line_among_many(stack: Stack) -> int:
+    """The smallest kept line of the busiest day: losing its cost moves no segment's margin out of range."""
+    return stack.warehouse_sql(
+        """select order_item_id from dw.fct_order_line
+           where not is_cancelled and net_amount > 0 and order_date_key = (
+               select order_date_key from dw.fct_order_line group by 1 order by count(*) desc, 1 limit 1)
+           order by net_amount, order_item_id limit 1"""
+    )[0][0]
+
+
 def test_a_failed_warning_alerts_but_publishes(published: Stack, mailbox: Mailbox) -> None:
     published.warehouse_sql(
         "update dw.fct_order_line set unit_cost = null, cost_amount = null, source_updated_at = now() "
         "where order_item_id = %s",
-        (some_order_line(published),),
+        (a_line_among_many(published),),
     )
     summary = published.run(publish=True)
     assert [(c.name, c.severity) for c in summary.checks if c.failed] == [("order_line_cost_known", "warning")]
