@@ -38,6 +38,8 @@ ANALYSES = (
     "churn",
     "cohorts",
     "profit_leakage",
+    "payment_declines",
+    "return_timing",
     "sla_on_time",
     "lateness_drivers",
     "revenue_forecast",
@@ -273,12 +275,37 @@ def build_profit_leakage(
             status = AnalysisStatus("profit_leakage", "skipped", reason, rows)
         else:
             status = AnalysisStatus("profit_leakage", "ok", f"gross sales {_money(gross_sales)} analysed", rows)
-        record_statuses(conn, build, [status])
-        return [status]
+        statuses = [status, *_build_operations(conn, build)]
+        record_statuses(conn, build, statuses)
+        return statuses
 
     statuses = on_published_facts(conn, work, progress)
-    progress(statuses[0].line())
+    for status in statuses:
+        progress(status.line())
     return statuses
+
+
+def _build_operations(conn: psycopg.Connection, build: AnalyticsBuild) -> list[AnalysisStatus]:
+    """Declines by payment method and provider, returns by reason and days after delivery: two other leaks."""
+    db.execute_statements(conn, "analytics/build_payment_declines.sql", _params(build))
+    db.execute_statements(conn, "analytics/build_return_timing.sql", _params(build))
+    ((attempts, payment_rows, returned, return_rows),) = db.fetch_all(conn, "analytics/select_operations_counts.sql")
+    if build.as_of is None:
+        return [
+            AnalysisStatus("payment_declines", "skipped", NO_ORDERS, 0),
+            AnalysisStatus("return_timing", "skipped", NO_ORDERS, 0),
+        ]
+    declines = (
+        AnalysisStatus("payment_declines", "ok", f"{attempts:,} payment attempts", payment_rows)
+        if attempts
+        else AnalysisStatus("payment_declines", "skipped", f"no payment attempt by {build.as_of}", 0)
+    )
+    timing = (
+        AnalysisStatus("return_timing", "ok", f"{returned:,} returned lines", return_rows)
+        if returned
+        else AnalysisStatus("return_timing", "ok", f"no return asked for by {build.as_of}", 0)
+    )
+    return [declines, timing]
 
 
 def build_sla_drivers(

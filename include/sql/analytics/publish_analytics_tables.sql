@@ -34,6 +34,12 @@ alter table candidate.profit_leakage set schema marts;
 drop table marts.leakage_top_categories;
 alter table candidate.leakage_top_categories set schema marts;
 
+drop table marts.payment_declines;
+alter table candidate.payment_declines set schema marts;
+
+drop table marts.return_timing;
+alter table candidate.return_timing set schema marts;
+
 drop table marts.sla_on_time;
 alter table candidate.sla_on_time set schema marts;
 
