@@ -8,7 +8,7 @@ GLOBALCART := $(BIN)/globalcart
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv up down status reset generate load analytics simulate demo export mailbox docs test test-fast lint format bench airflow render-sql lock clean
+.PHONY: help venv up down status reset generate load analytics simulate demo dashboards browser export mailbox docs test test-fast lint format bench airflow render-sql lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -51,7 +51,21 @@ simulate: up  ## move the live source forward by one step
 demo: venv  ## run the whole pipeline end to end on the local stack
 	@$(GLOBALCART) demo
 
-test: venv lint  ## run the linters and the whole test suite
+dashboards: up  ## serve the executive and operations dashboards on http://127.0.0.1:8051 (outside Airflow)
+	@$(GLOBALCART) dashboards
+
+browser:  ## install Debian's chromium for the dashboards' browser tests (as root with apt; else they are skipped)
+	@if command -v chromium >/dev/null 2>&1; then \
+	  echo "chromium for the browser tests: $$(command -v chromium)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "==> installing Debian's chromium for the browser tests (about a minute)"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 \
+	  || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null); \
+	else \
+	  echo "chromium is missing and cannot be installed here (needs root and apt): the browser tests will be skipped"; \
+	fi
+
+test: venv lint browser  ## run the linters and the whole test suite
 	$(BIN)/pytest
 
 test-fast: venv  ## the tests that need no database: parse rules, catalogs, checks, alerts, steps (under a minute)

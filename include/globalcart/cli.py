@@ -182,6 +182,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="skip the event-driven latency through a real Airflow (about 3 minutes)",
     )
 
+    dashboards = commands.add_parser(
+        "dashboards", help="serve the executive and operations dashboards on this machine, outside Airflow"
+    )
+    dashboards.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    dashboards.add_argument("--port", type=int, default=8051, help="port to listen on (default 8051)")
+
     commands.add_parser(
         "render-sql",
         help="render the extraction, merge and build SQL from the table contracts and include/sql/templates",
@@ -356,6 +362,24 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dashboards(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from globalcart.dev import localstack
+    from globalcart.web.pages import create_app
+
+    if localstack.uses_embedded_server():
+        _say(localstack.start())
+    base = f"http://{args.host}:{args.port}"
+    _say(f"dashboards, reading {settings.BI.display_uri()} (the BI role):")
+    _say(f"  executive   {base}/dashboards/executive")
+    _say(f"  operations  {base}/dashboards/operations")
+    _say(f"  Data Docs   {base}/data-docs/")
+    _say("stop with Ctrl-C")
+    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
 def cmd_render_docs(_: argparse.Namespace) -> int:
     from globalcart.dev.docs import render_docs
 
@@ -412,6 +436,7 @@ _COMMANDS = {
     "provision": cmd_provision,
     "export-kpis": cmd_export_kpis,
     "bench": cmd_bench,
+    "dashboards": cmd_dashboards,
     "render-sql": cmd_render_sql,
     "env": cmd_env,
     "render-docs": cmd_render_docs,

@@ -25,6 +25,11 @@ DATA_DOCS_DIR = Path(os.environ.get("GLOBALCART_DATA_DOCS_DIR", LOCAL_DIR / "dat
 SOURCE_CONN_ID = "globalcart_source"
 WAREHOUSE_CONN_ID = "globalcart_warehouse"
 SHOP_CONN_ID = "globalcart_shop"
+# The BI role's connection: the dashboards read the published marts through it only.
+BI_CONN_ID = "globalcart_bi"
+BI_ROLE = "globalcart_bi"
+# A publication older than this is stale: on-call is alerted, the dashboards say so.
+FRESHNESS_MINUTES = int(os.environ.get("GLOBALCART_FRESHNESS_MINUTES", "60"))
 
 EMBEDDED_HOST = "127.0.0.1"
 DEFAULT_EMBEDDED_PORT = 54329
@@ -43,8 +48,8 @@ def embedded_port() -> int:
     return port
 
 
-def embedded_uri(database: str) -> str:
-    return f"postgresql://postgres@{EMBEDDED_HOST}:{embedded_port()}/{database}"
+def embedded_uri(database: str, user: str = "postgres") -> str:
+    return f"postgresql://{user}@{EMBEDDED_HOST}:{embedded_port()}/{database}"
 
 
 def conn_env_var(conn_id: str) -> str:
@@ -64,6 +69,7 @@ class Database:
     default_database: str
     fixed_uri: str | None = None
     same_as: str | None = None  # another connection id to follow when this one is not set
+    embedded_user: str = "postgres"  # who connects to the embedded server when no URI is set
 
     @property
     def uri(self) -> str:
@@ -71,12 +77,12 @@ class Database:
             self.fixed_uri
             or os.environ.get(conn_env_var(self.conn_id))
             or (self.same_as and os.environ.get(conn_env_var(self.same_as)))
-            or embedded_uri(self.default_database)
+            or embedded_uri(self.default_database, self.embedded_user)
         )
 
     def at(self, uri: str) -> Database:
         """The same database role, at another URI."""
-        return Database(self.conn_id, self.default_database, uri, self.same_as)
+        return Database(self.conn_id, self.default_database, uri, self.same_as, self.embedded_user)
 
     @property
     def is_external(self) -> bool:
@@ -98,6 +104,8 @@ WAREHOUSE = Database(WAREHOUSE_CONN_ID, WAREHOUSE_DATABASE)
 # The shop's own role on the source database: only the generator and the simulator write with it.
 # The pipeline reads the source through SOURCE, a role that can only read. Unset, it is SOURCE.
 SHOP = Database(SHOP_CONN_ID, SOURCE_DATABASE, same_as=SOURCE_CONN_ID)
+# Read only, published marts only; unset, the BI role on the embedded server.
+BI = Database(BI_CONN_ID, WAREHOUSE_DATABASE, embedded_user=BI_ROLE)
 
 
 def mask_password(uri: str) -> str:

@@ -306,6 +306,20 @@ def test_dag_connections_use_their_role_on_globalcart_db(services: dict[str, dic
     assert only_reference(connection.password) == password_variable
 
 
+def test_the_dashboards_read_as_the_bi_role(services: dict[str, dict], common: dict) -> None:
+    connection = uri(env(services["airflow-apiserver"])[settings.conn_env_var(settings.BI_CONN_ID)])
+    assert (connection.username, connection.hostname, connection.port, connection.path) == (
+        settings.BI_ROLE,
+        "globalcart-db",
+        5432,
+        f"/{settings.WAREHOUSE_DATABASE}",
+    )
+    assert only_reference(connection.password) == ROLES["bi"][1]
+    assert settings.conn_env_var(settings.BI_CONN_ID) not in env(common)
+    # The rest of the API server's environment is the common one.
+    assert {k: v for k, v in env(services["airflow-apiserver"]).items() if k in env(common)} == env(common)
+
+
 def test_provision_gets_the_admin_and_every_role_password(services: dict[str, dict]) -> None:
     init = env(services["airflow-init"])
     admin = uri(init[ADMIN_URI_VARIABLE])
@@ -437,7 +451,8 @@ def test_secrets_reach_only_the_containers_that_need_them(services: dict[str, di
             users.setdefault(variable, set()).add(name)
     assert users["GLOBALCART_DB_ADMIN_PASSWORD"] == {"globalcart-db", "airflow-init"}
     assert users["AIRFLOW_ADMIN_PASSWORD"] == {"airflow-init"}
-    assert users["GLOBALCART_BI_PASSWORD"] == {"airflow-init"}  # no DAG logs in as the BI role
+    # No DAG logs in as the BI role: only the API server, for the dashboards it serves.
+    assert users["GLOBALCART_BI_PASSWORD"] == {"airflow-init", "airflow-apiserver"}
     assert ADMIN_URI_VARIABLE not in env(common)
 
 

@@ -71,12 +71,42 @@ def run_demo(say: Callable[[str], None] = print) -> None:
     pack = export_kpi_pack(settings.LOCAL_DIR / "exports" / "globalcart_kpi_pack.xlsx")
     say(f"  {pack.path} (published by run {pack.run_id}; also `make export`)")
 
-    say("==> 8/8 summary")
+    say("==> 8/8 the dashboards, read as the BI role")
+    for line in dashboard_lines():
+        say(f"  {line}")
+
+    say("==> summary")
     for line in summary_lines(manifest):
         say(f"  {line}")
     for line in analytics_lines(manifest):
         say(f"  {line}")
     say(f"demo finished in {time.perf_counter() - started:.0f} s")
+
+
+def dashboard_lines() -> list[str]:
+    """The executive tiles as the dashboard shows them, read in-process through its own endpoints."""
+    from fastapi.testclient import TestClient
+
+    from globalcart.web.dashboards import format_value
+    from globalcart.web.pages import create_app
+
+    app = create_app()
+    with TestClient(app) as client:
+        status = client.get("/api/dashboards/status").json()
+        body = client.get("/api/dashboards/executive/tiles").json()
+    app.state.marts.close()
+    start, end = body["data"]["periods"]["current"]
+    lines = [status["kpis"]["message"], f"executive tiles, {start} to {end} (vs the 28 days before):"]
+    for tile in body["data"]["tiles"]:
+        lines.append(
+            f"  {tile['label']:<22}{format_value(tile['current'], tile['unit']):>14}"
+            f"   before {format_value(tile['previous'], tile['unit']):>14}"
+        )
+    lines += [
+        "open them: `make dashboards` serves http://127.0.0.1:8051/dashboards/executive and /operations;",
+        "in Airflow (`make airflow`) they are in the menu under GlobalCart 360, behind Airflow's login",
+    ]
+    return lines
 
 
 def _report_run(summary: RunSummary, say: Callable[[str], None], *, show_moves: bool = True) -> None:

@@ -260,6 +260,7 @@ def start() -> str:
         )
         state = f"PostgreSQL started on {settings.EMBEDDED_HOST}:{server.port} (data in {server.data_dir})"
     ensure_databases()
+    grant_bi_reader(settings.WAREHOUSE)
     return state
 
 
@@ -308,3 +309,14 @@ def ensure_databases() -> None:
                     raise GlobalCartError(
                         f"database {database.name} does not exist and cannot be created: {exc.diag.message_primary}"
                     ) from None
+
+
+def grant_bi_reader(warehouse: settings.Database) -> None:
+    """Let the BI role (the dashboards' reader) read the published marts of a local warehouse."""
+    from globalcart.db import connect, run_sql_file
+
+    with connect(warehouse, autocommit=True) as conn:
+        try:
+            run_sql_file(conn, "roles/grant_bi_reader_local.sql")
+        except psycopg.errors.UniqueViolation:
+            pass  # another process created the role at the same moment

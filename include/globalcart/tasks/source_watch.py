@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
 from airflow.triggers.base import BaseEventTrigger, TriggerEvent
 
-from globalcart.settings import SOURCE_CONN_ID, WAREHOUSE_CONN_ID
+from globalcart.settings import FRESHNESS_MINUTES, SOURCE_CONN_ID, WAREHOUSE_CONN_ID
 
 log = logging.getLogger(__name__)
 
@@ -132,9 +131,6 @@ class _Watcher:
             except Exception:  # closing a broken connection: nothing to keep
                 pass
         self.conns = []
-
-
-FRESHNESS_MINUTES = int(os.environ.get("GLOBALCART_FRESHNESS_MINUTES", "60"))
 
 
 class FreshnessTrigger(BaseEventTrigger):

@@ -1,4 +1,4 @@
-"""The Data Docs and documentation pages, as a FastAPI app the Airflow plugin mounts under /globalcart.
+"""The dashboards, Data Docs and documentation pages, as a FastAPI app the Airflow plugin mounts under /globalcart.
 
 Inside Airflow every route requires a logged-in Airflow user (the app is given Airflow's
 own ``get_user`` dependency): FastAPI apps mounted by a plugin are not protected unless
@@ -12,11 +12,13 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
-from globalcart.settings import DATA_DOCS_DIR, PROJECT_DIR
+from globalcart.settings import BI, DATA_DOCS_DIR, PROJECT_DIR, Database
+from globalcart.web.dashboards import NextRun, dashboards_router
 
 DOCS_DIR = PROJECT_DIR / "docs"
 PUBLICATIONS = ("kpis", "analytics")
@@ -44,13 +46,27 @@ def _when(path: Path) -> str:
     return datetime.fromtimestamp(path.stat().st_mtime, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def create_app(user: Callable | None = None, data_docs_dir: Path = DATA_DOCS_DIR, docs_dir: Path = DOCS_DIR) -> FastAPI:
-    """The app; ``user`` is a FastAPI dependency that refuses anonymous requests (Airflow's, in Airflow)."""
+def create_app(
+    user: Callable | None = None,
+    data_docs_dir: Path = DATA_DOCS_DIR,
+    docs_dir: Path = DOCS_DIR,
+    bi: Database = BI,
+    next_run: NextRun | None = None,
+    **dashboard_options: Any,
+) -> FastAPI:
+    """The app; ``user`` is a FastAPI dependency that refuses anonymous requests (Airflow's, in Airflow).
+
+    The dashboards read through ``bi`` (the BI role); ``next_run`` tells them when the
+    incremental DAG runs next (Airflow knows; stand-alone they say so).
+    """
     app = FastAPI(title="GlobalCart 360", dependencies=[Depends(user)] if user else [])
+    router, marts = dashboards_router(bi, next_run, **dashboard_options)
+    app.include_router(router)
+    app.state.marts = marts
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:
-        return RedirectResponse("data-docs/")
+        return RedirectResponse("dashboards/executive")
 
     @app.get("/data-docs/", response_class=HTMLResponse)
     def data_docs_index() -> HTMLResponse:
