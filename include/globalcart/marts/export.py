@@ -58,7 +58,7 @@ ANALYTICS_UNITS = {
         "average_days_late",
     ),
 }  # fmt: skip
-# The lateness model's statistics are small numbers whose third decimal matters.
+# Orders per customer and the lateness model's statistics: small numbers whose third decimal matters.
 STATISTIC_FORMATS = dict.fromkeys(
     ("average_frequency", "coefficient", "std_error", "odds_ratio", "odds_ratio_lower_95", "odds_ratio_upper_95"),
     "0.000",
@@ -104,6 +104,9 @@ def export_kpi_pack(path: Path, warehouse: Database = WAREHOUSE) -> ExportSummar
     import psycopg
 
     with db.connect(warehouse) as conn:
+        # One snapshot for every read: the runs About names are the runs whose rows the sheets hold, even when
+        # a publication lands while the pack is read.
+        conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         try:
             last = publications.last_published(conn, publications.KPIS)
         except psycopg.errors.UndefinedTable:
