@@ -339,11 +339,13 @@ def cmd_analytics(args: argparse.Namespace) -> int:
 
 
 def cmd_export_kpis(args: argparse.Namespace) -> int:
-    from globalcart.marts.export import export_kpi_pack
+    from globalcart.marts.export import NO_ANALYTICS, export_kpi_pack
 
     summary = export_kpi_pack(args.output)
     sheets = ", ".join(f"{name} ({rows:,} rows)" for name, rows in summary.sheets.items())
     _say(f"wrote {summary.path} (published by run {summary.run_id}): {sheets}")
+    if summary.analytics_run_id is None:
+        _say(NO_ANALYTICS)
     return 0
 
 

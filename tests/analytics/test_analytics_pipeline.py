@@ -187,7 +187,7 @@ def test_the_charts_show_the_published_numbers(planted: tuple[Database, dict, li
     ]
     specs = {}
     for page in pages:
-        (spec,) = re.findall(r"var spec = (\{.*?\});\n", page.read_text(), flags=re.S)
+        (spec,) = re.findall(r"const spec = (\{.*?\});\n", page.read_text(), flags=re.S)
         specs[page.stem] = json.loads(spec)
 
     def rows(name: str) -> list[dict]:
@@ -206,6 +206,51 @@ def test_the_charts_show_the_published_numbers(planted: tuple[Database, dict, li
         " and worst_rank = 1",
     ) == [(worst["carrier"], worst["fulfillment_center"])]
     assert len(rows("cohort_retention")) == query(warehouse, "select count(*) from marts.cohort_retention")[0][0]
+
+
+def test_the_charts_draw_offline(planted: tuple[Database, dict, list], tmp_path) -> None:
+    """Each page carries Vega, Vega-Lite and vega-embed itself: no script or stylesheet comes from a CDN."""
+    from html.parser import HTMLParser
+
+    from globalcart.analytics.charts import write_charts
+
+    class Tags(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.sources: list[str] = []  # src of scripts, href of links
+            self.inline: list[str] = []  # the text of scripts without a src
+            self._in_script = False
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found = dict(attrs)
+            if tag == "script" and found.get("src"):
+                self.sources.append(found["src"])
+            elif tag == "script":
+                self._in_script = True
+                self.inline.append("")
+            elif tag == "link" and found.get("href"):
+                self.sources.append(found["href"])
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "script":
+                self._in_script = False
+
+        def handle_data(self, data: str) -> None:
+            if self._in_script:
+                self.inline[-1] += data
+
+    warehouse, _, _ = planted
+    with db.connect(warehouse) as conn:
+        pages = write_charts(conn, tmp_path)
+    assert len(pages) == 4
+    for page in pages:
+        tags = Tags()
+        tags.feed(page.read_text(encoding="utf-8"))
+        assert [src for src in tags.sources if src.lower().startswith(("http://", "https://", "//"))] == [], page.name
+        bundle = "".join(tags.inline)
+        for defined in ("window.vegaEmbed=", "window.vega=", "window.vegaLite="):
+            assert defined in bundle, (page.name, defined)
+        assert len(bundle) > 500_000, page.name  # the libraries themselves, not a loader
 
 
 def test_analysing_again_gives_the_same_tables(planted: tuple[Database, dict, list]) -> None:

@@ -282,6 +282,94 @@ def test_the_excel_pack_holds_the_published_numbers(stack: Stack, mailbox: Mailb
     }
 
 
+# Each analytics sheet of the pack and the published table it comes from.
+ANALYTICS_SHEET_TABLES = {
+    "RFM segments": "rfm_segment_summary",
+    "Churn": "churn_rates",
+    "Churn evidence": "churn_evidence",
+    "Cohort retention": "cohort_retention",
+    "Profit leakage": "profit_leakage",
+    "Leakage top categories": "leakage_top_categories",
+    "SLA on time": "sla_on_time",
+    "SLA lateness drivers": "sla_lateness_drivers",
+    "Forecast vs actuals": "revenue_forecast",
+}
+
+
+def test_the_excel_pack_holds_the_published_analytics(
+    stack: Stack, mailbox: Mailbox, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """No analytics published: the KPI sheets alone, and a line saying so. Published: one sheet per table."""
+    import logging
+
+    import openpyxl
+
+    from globalcart.marts.export import NO_ANALYTICS, export_kpi_pack
+    from globalcart.pipelines.analytics import run_analytics
+
+    stack.run(publish=True)
+    with caplog.at_level(logging.INFO, logger="globalcart.marts.export"):
+        before = export_kpi_pack(tmp_path / "kpis-only.xlsx", stack.warehouse)
+    assert before.analytics_run_id is None
+    assert NO_ANALYTICS in caplog.messages
+    book = openpyxl.load_workbook(before.path)
+    assert "Monthly" in book.sheetnames
+    assert not set(ANALYTICS_SHEET_TABLES) & set(book.sheetnames)
+
+    run_analytics(stack.warehouse, "analytics:pack", send_alert=lambda *_: None)
+    exported = export_kpi_pack(tmp_path / "pack.xlsx", stack.warehouse)
+    assert exported.analytics_run_id == "analytics:pack"
+    book = openpyxl.load_workbook(exported.path)
+    assert book.sheetnames[-len(ANALYTICS_SHEET_TABLES) :] == list(ANALYTICS_SHEET_TABLES)
+    for name, table in ANALYTICS_SHEET_TABLES.items():
+        ((rows,),) = stack.warehouse_sql(f"select count(*) from marts.{table}")  # noqa: S608 - names from above
+        assert book[name].max_row - 1 == rows == exported.sheets[name], name
+        assert book[name].auto_filter.ref == book[name].dimensions, name
+
+    def cells(name: str) -> list[dict]:
+        header, *rows = book[name].iter_rows()
+        return [{column.value: cell for column, cell in zip(header, row, strict=True)} for row in rows]
+
+    ((carrier, on_time_pct, deliveries),) = stack.warehouse_sql(
+        "select dimension_value, on_time_pct, deliveries from marts.sla_on_time"
+        " where dimension_name = 'carrier' and worst_rank = 1"
+    )
+    worst = next(row for row in cells("SLA on time") if row["dimension_name"].value == "carrier")  # worst first
+    assert worst["dimension_value"].value == carrier
+    assert worst["on_time_pct"].value == pytest.approx(float(on_time_pct))
+    assert worst["on_time_pct"].number_format == "0.0%"
+    assert worst["deliveries"].value == deliveries
+    assert worst["deliveries"].number_format == "#,##0"
+    ((segment, monetary),) = stack.warehouse_sql(
+        "select segment, total_monetary from marts.rfm_segment_summary order by customers desc, segment limit 1"
+    )
+    first = cells("RFM segments")[0]
+    assert (first["segment"].value, first["total_monetary"].value) == (segment, pytest.approx(float(monetary)))
+    assert first["total_monetary"].number_format == "#,##0.00"
+    forecast = stack.warehouse_sql(
+        "select model, period_start, forecast from marts.revenue_forecast order by is_chosen desc, model, period_start"
+    )
+    assert [
+        (row["model"].value, row["period_start"].value.date(), row["forecast"].value)
+        for row in cells("Forecast vs actuals")
+    ] == [(model, day, pytest.approx(float(amount))) for model, day, amount in forecast]
+    # Actuals only for the closed published days: the newest published day may still be taking orders.
+    closed = dict(
+        stack.warehouse_sql(
+            "select period_start, net_sales from marts.kpi_daily where grain = 'day' and dimension_name = 'all'"
+            " and period_start < (select max(period_start) from marts.kpi_daily where dimension_name = 'all')"
+        )
+    )
+    for row in cells("Forecast vs actuals"):
+        actual = closed.get(row["period_start"].value.date())
+        assert row["actual_net_sales"].value == (None if actual is None else pytest.approx(float(actual)))
+    about = {label: value for label, value in book["About"].iter_rows(values_only=True)}
+    assert about["Analytics published by run"] == "analytics:pack"
+    # A sheet with no rows is an analysis that did not run on this data, and About says why.
+    for analysis, status, reason in stack.warehouse_sql("select analysis, status, reason from marts.analytics_status"):
+        assert about[f"Analysis {analysis}"] == f"{status}: {reason}"
+
+
 def test_the_excel_pack_formats_by_the_catalogs_unit_and_filters(
     stack: Stack, mailbox: Mailbox, tmp_path: Path
 ) -> None:

@@ -66,10 +66,12 @@ def run_demo(say: Callable[[str], None] = print) -> None:
         run_dag_test(dag_id, say)
 
     say("==> 7/8 the published KPI pack, for Excel")
-    from globalcart.marts.export import export_kpi_pack
+    from globalcart.marts.export import NO_ANALYTICS, export_kpi_pack
 
     pack = export_kpi_pack(settings.LOCAL_DIR / "exports" / "globalcart_kpi_pack.xlsx")
     say(f"  {pack.path} (published by run {pack.run_id}; also `make export`)")
+    if pack.analytics_run_id is None:
+        say(f"  {NO_ANALYTICS}")
 
     say("==> 8/8 the dashboards, read as the BI role")
     for line in dashboard_lines():
