@@ -1,4 +1,4 @@
-"""GlobalCart 360 in the Airflow UI: the dashboards, the quality gate's Data Docs and the runbook, behind Airflow's login.
+"""GlobalCart 360 in the Airflow UI: the dashboards, the Data Docs and the runbook, behind Airflow's login.
 
 The pages are served by ``globalcart.web.pages`` (a FastAPI app mounted under /globalcart);
 every route requires a logged-in Airflow user, and the dashboards read the published

@@ -188,6 +188,14 @@ def build_parser() -> argparse.ArgumentParser:
     dashboards.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     dashboards.add_argument("--port", type=int, default=8051, help="port to listen on (default 8051)")
 
+    dashboards_bench = commands.add_parser(
+        "bench-dashboards", help="measure the dashboards' answer times under concurrent clients, on the local warehouse"
+    )
+    dashboards_bench.add_argument("--clients", type=_positive_int, default=20, help="concurrent clients (default 20)")
+    dashboards_bench.add_argument(
+        "--seconds", type=_positive_float, default=30.0, help="how long to keep them busy (default 30)"
+    )
+
     commands.add_parser(
         "render-sql",
         help="render the extraction, merge and build SQL from the table contracts and include/sql/templates",
@@ -382,6 +390,13 @@ def cmd_dashboards(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_dashboards(args: argparse.Namespace) -> int:
+    from globalcart.dev.dashboards_bench import bench_dashboards
+
+    bench_dashboards(args.clients, args.seconds, _say)
+    return 0
+
+
 def cmd_render_docs(_: argparse.Namespace) -> int:
     from globalcart.dev.docs import render_docs
 
@@ -439,6 +454,7 @@ _COMMANDS = {
     "export-kpis": cmd_export_kpis,
     "bench": cmd_bench,
     "dashboards": cmd_dashboards,
+    "bench-dashboards": cmd_bench_dashboards,
     "render-sql": cmd_render_sql,
     "env": cmd_env,
     "render-docs": cmd_render_docs,

@@ -48,8 +48,8 @@ def embedded_port() -> int:
     return port
 
 
-def embedded_uri(database: str, user: str = "postgres") -> str:
-    return f"postgresql://{user}@{EMBEDDED_HOST}:{embedded_port()}/{database}"
+def embedded_uri(database: str) -> str:
+    return f"postgresql://postgres@{EMBEDDED_HOST}:{embedded_port()}/{database}"
 
 
 def conn_env_var(conn_id: str) -> str:
@@ -69,20 +69,19 @@ class Database:
     default_database: str
     fixed_uri: str | None = None
     same_as: str | None = None  # another connection id to follow when this one is not set
-    embedded_user: str = "postgres"  # who connects to the embedded server when no URI is set
+    as_user: str | None = None  # when following another connection (or the embedded server), log in as this role
 
     @property
     def uri(self) -> str:
-        return (
-            self.fixed_uri
-            or os.environ.get(conn_env_var(self.conn_id))
-            or (self.same_as and os.environ.get(conn_env_var(self.same_as)))
-            or embedded_uri(self.default_database, self.embedded_user)
-        )
+        own = self.fixed_uri or os.environ.get(conn_env_var(self.conn_id))
+        if own:
+            return own
+        followed = (self.same_as and os.environ.get(conn_env_var(self.same_as))) or embedded_uri(self.default_database)
+        return followed if self.as_user is None else with_user(followed, self.as_user)
 
     def at(self, uri: str) -> Database:
         """The same database role, at another URI."""
-        return Database(self.conn_id, self.default_database, uri, self.same_as, self.embedded_user)
+        return Database(self.conn_id, self.default_database, uri, self.same_as, self.as_user)
 
     @property
     def is_external(self) -> bool:
@@ -104,8 +103,17 @@ WAREHOUSE = Database(WAREHOUSE_CONN_ID, WAREHOUSE_DATABASE)
 # The shop's own role on the source database: only the generator and the simulator write with it.
 # The pipeline reads the source through SOURCE, a role that can only read. Unset, it is SOURCE.
 SHOP = Database(SHOP_CONN_ID, SOURCE_DATABASE, same_as=SOURCE_CONN_ID)
-# Read only, published marts only; unset, the BI role on the embedded server.
-BI = Database(BI_CONN_ID, WAREHOUSE_DATABASE, embedded_user=BI_ROLE)
+# Read only, published marts only. Unset: the BI role, without a password, on the warehouse's
+# server and database (the local stack trusts its roles; elsewhere set AIRFLOW_CONN_GLOBALCART_BI).
+BI = Database(BI_CONN_ID, WAREHOUSE_DATABASE, same_as=WAREHOUSE_CONN_ID, as_user=BI_ROLE)
+
+
+def with_user(uri: str, user: str) -> str:
+    """The same server and database, logged in to as ``user`` (no password)."""
+    parts = urlsplit(uri)
+    host = parts.hostname or ""
+    netloc = f"{user}@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def mask_password(uri: str) -> str:

@@ -27,6 +27,7 @@ import psycopg
 import pytest
 
 from globalcart import settings
+from globalcart.dev import localstack
 from tests.support.cluster import Cluster, airflow_cluster, second_server
 from tests.support.mail import Mailbox, smtp_server
 from tests.support.stack import SOURCE_ENV, scratch_database, with_database
@@ -81,10 +82,13 @@ def deployment(server_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv(SOURCE_ENV, source_uri)
             load_history(order_lines=8_000, days=60, end_date=datetime.now(UTC).date(), seed=5)
+        # The dashboards the API server serves read the warehouse as the BI role.
+        localstack.grant_bi_reader(settings.WAREHOUSE.at(warehouse_uri))
         connections = {
             settings.SOURCE_CONN_ID: source_uri,
             settings.WAREHOUSE_CONN_ID: warehouse_uri,
             settings.SHOP_CONN_ID: source_uri,
+            settings.BI_CONN_ID: settings.with_user(warehouse_uri, settings.BI_ROLE),
         }
         extra = {
             "GLOBALCART_INCREMENTAL_INTERVAL_MINUTES": str(INTERVAL_MINUTES),
@@ -247,8 +251,18 @@ def test_a_blocked_gate_alerts_once_and_says_when_it_recovered(deployment: Deplo
     data_docs = re.search(rf"Data Docs: ({re.escape(cluster.base_url)}\S+)", text).group(1)
     assert httpx.get(data_docs).status_code in (401, 403)
     token = httpx.post(f"{cluster.base_url}/auth/token", json={"username": "admin", "password": "admin"}).json()
-    page = httpx.get(data_docs, headers={"Authorization": f"Bearer {token['access_token']}"})
+    logged_in = {"Authorization": f"Bearer {token['access_token']}"}
+    page = httpx.get(data_docs, headers=logged_in)
     assert page.status_code == 200 and "checked_order_lines" in page.text
+    # The dashboards, served by the API server to a logged-in user only, say the last run was blocked.
+    dashboards = f"{cluster.base_url}/globalcart"
+    assert httpx.get(f"{dashboards}/dashboards/executive").status_code in (401, 403)
+    assert httpx.get(f"{dashboards}/api/dashboards/status").status_code in (401, 403)
+    assert httpx.get(f"{dashboards}/dashboards/executive", headers=logged_in).status_code == 200
+    status = httpx.get(f"{dashboards}/api/dashboards/status", headers=logged_in).json()["kpis"]
+    assert status["state"] == "blocked" and "order_line_net_not_negative" in status["message"], status
+    freshness = httpx.get(f"{dashboards}/api/dashboards/operations/freshness", headers=logged_in).json()
+    assert freshness["data"]["next_run"], freshness["data"]  # Airflow knows when the DAG runs next
 
     deployment.warehouse(
         "update dw.fct_order_line set discount_amount = %s, net_amount = %s, source_updated_at = now()"

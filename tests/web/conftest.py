@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -15,8 +14,7 @@ from tests.support.stack import SOURCE_ENV, WAREHOUSE_ENV, Stack, scratch_databa
 
 def as_bi(uri: str) -> str:
     """The same database, connected to as the BI role (the local server trusts local roles)."""
-    parts = urlsplit(uri)
-    return urlunsplit(parts._replace(netloc=f"{settings.BI_ROLE}@{parts.hostname}:{parts.port}"))
+    return settings.with_user(uri, settings.BI_ROLE)
 
 
 @dataclass

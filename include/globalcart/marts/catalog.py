@@ -301,6 +301,18 @@ PUBLISHED_TABLES: tuple[PublishedTable, ...] = (
         _cube_columns(),
     ),
     PublishedTable(
+        "kpi_cube_rollup",
+        "The daily cube summed for every combination of channel, region and category, where 'any' means every"
+        " member: one row per day for any filter (the dashboards read it); the same parts and formulas as"
+        " kpi_cube_daily",
+        {
+            **_cube_columns(),
+            "channel": "sales channel, or any: every channel (and the parts no channel cuts)",
+            "region": "customer region, or any: every region",
+            "category": "product category, or any: every category (and the parts no category cuts)",
+        },
+    ),
+    PublishedTable(
         "kpi_catalog",
         "What each KPI column means, in words",
         {

@@ -76,6 +76,9 @@ def build_candidates(conn: psycopg.Connection, run_id: str) -> CandidateBuild:
                 build,
                 {"run_id": run_id, "marked_through": marked_through, "first_day": bounds[0], "last_day": bounds[1]},
             )
+            db.execute_statements(
+                conn, "publish/build_candidate_cube_rollup.sql", {"first_day": bounds[0], "last_day": bounds[1]}
+            )
             ((daily_rows, monthly_rows),) = db.fetch_all(conn, "publish/select_candidate_counts.sql")
     finally:
         conn.isolation_level = previous

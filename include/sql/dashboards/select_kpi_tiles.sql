@@ -1,6 +1,7 @@
 -- The executive tiles for a period, the one before it and the same period a year
--- earlier, from the published cube's additive parts (docs/bi.md): sums first, then
--- each ratio. A null filter means every member. Deliveries are cut by region only, so
+-- earlier, from the published cube's additive parts rolled up for the filter
+-- (marts.kpi_cube_rollup, one row a day): sums first, then each ratio (docs/bi.md).
+-- A null filter means every member. Deliveries are cut by region only, so
 -- a channel or category filter leaves the on-time share empty, as the KPI tables do.
 with periods (period, period_from, period_to) as (
     values
@@ -24,12 +25,12 @@ parts as (
         sum(c.deliveries) as deliveries,
         sum(c.deliveries_on_time) as deliveries_on_time
     from periods as p
-    left join marts.kpi_cube_daily as c
+    left join marts.kpi_cube_rollup as c
         on
-            c.period_start between p.period_from and p.period_to
-            and (%(channel)s::text is null or c.channel = %(channel)s::text)
-            and (%(region)s::text is null or c.region = %(region)s::text)
-            and (%(category)s::text is null or c.category = %(category)s::text)
+            c.channel = coalesce(%(channel)s::text, 'any')
+            and c.region = coalesce(%(region)s::text, 'any')
+            and c.category = coalesce(%(category)s::text, 'any')
+            and c.period_start between p.period_from and p.period_to
     group by p.period, p.period_from, p.period_to
 )
 

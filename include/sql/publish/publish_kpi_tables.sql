@@ -1,5 +1,6 @@
--- Publish: swap the checked candidate tables (the KPI tables and the daily cube) in. Readers see the old tables or
--- the new ones, never a mix, and the dirty days the candidates covered are done.
+-- Publish: swap the checked candidate tables (the KPI tables, the daily cube and its
+-- rollup) in. Readers see the old tables or the new ones, never a mix, and the
+-- dirty days the candidates covered are done.
 
 -- The swap waits for readers of the old tables to finish; a reader that holds on
 -- for longer fails this step (and Airflow retries it) rather than queueing every
@@ -13,6 +14,9 @@ alter table candidate.kpi_monthly set schema marts;
 
 drop table marts.kpi_cube_daily;
 alter table candidate.kpi_cube_daily set schema marts;
+
+drop table marts.kpi_cube_rollup;
+alter table candidate.kpi_cube_rollup set schema marts;
 
 delete from kpi.kpi_dirty_days
 where marked_id in (select b.marked_id from candidate.build_marks as b);
