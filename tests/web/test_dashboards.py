@@ -147,6 +147,15 @@ def test_payment_declines_and_returns_add_up_to_the_facts(published: Published, 
     assert sum(r["returned_lines"] for r in returned) == lines > 0
     assert sum(r["returned_lines"] for r in returned if r["days_after_delivery"] == "not delivered") == undelivered
 
+    # A filter reads its own rolled-up rows: a region's returns are those of its customers.
+    ((region, region_lines),) = published.stack.warehouse_sql(
+        "select c.region, count(*) from dw.fct_return_line as r join dw.dim_customer as c using (customer_key)"
+        " where r.requested_at < %s::date + 1 group by c.region order by count(*) desc limit 1",
+        (as_of,),
+    )
+    in_region = _get(client, "operations/returns", region=region, **whole)["data"]["returns"]
+    assert sum(r["returned_lines"] for r in in_region) == region_lines < lines
+
 
 def test_every_panel_answers_under_every_filter(published: Published, client: TestClient) -> None:
     choices = _get(client, "filters")["data"]

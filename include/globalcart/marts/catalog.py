@@ -494,12 +494,13 @@ PUBLISHED_TABLES: tuple[PublishedTable, ...] = (
     ),
     PublishedTable(
         "payment_declines",
-        "Payment attempts and declines per attempt day, channel, region, payment method and provider: the decline"
-        " rate over any filter is sum(declined_attempts) ÷ sum(payment_attempts)",
+        "Payment attempts and declines per attempt day, channel, region, payment method and provider, channel and"
+        " region also rolled up to any: the decline rate over a filter is sum(declined_attempts) ÷"
+        " sum(payment_attempts) over its rows",
         {
             "attempt_date": "the day of the attempt",
-            "channel": "sales channel of the order",
-            "region": "customer region when the order was placed",
+            "channel": "sales channel of the order, or any: every channel",
+            "region": "customer region when the order was placed, or any: every region",
             "payment_method": "payment method of the attempt",
             "provider": "payment provider that answered",
             "payment_attempts": "payment attempts",
@@ -509,12 +510,13 @@ PUBLISHED_TABLES: tuple[PublishedTable, ...] = (
     ),
     PublishedTable(
         "return_timing",
-        "Returns per request day, channel, region, category, reason and how long after delivery they were asked for",
+        "Returns per request day, channel, region, category, reason and how long after delivery they were asked"
+        " for; channel, region and category also rolled up to any",
         {
             "requested_date": "the day the return was asked for",
-            "channel": "sales channel of the order",
-            "region": "customer region when the return was asked for",
-            "category": "product category",
+            "channel": "sales channel of the order, or any: every channel",
+            "region": "customer region when the return was asked for, or any: every region",
+            "category": "product category, or any: every category",
             "reason": "return reason the customer gave",
             "days_after_delivery": "days from delivery to the request, bucketed; not delivered: asked before delivery",
             "bucket_order": "the bucket's place, for sorting",

@@ -1,6 +1,6 @@
 -- Returns as of %(as_of)s by reason and how long after delivery they were asked
--- for, per request day, channel, customer region and product category, for the
--- operations dashboard. Written to `candidate`.
+-- for, per request day, channel, customer region and product category (each also
+-- rolled up to 'any'), for the operations dashboard. Written to `candidate`.
 drop table if exists candidate.return_timing;
 create table candidate.return_timing (like marts.return_timing including all);
 
@@ -30,10 +30,10 @@ with returned as (
 )
 
 select
+    case when grouping(t.channel) = 1 then 'any' else t.channel end as channel,
+    case when grouping(t.region) = 1 then 'any' else t.region end as region,
+    case when grouping(t.category) = 1 then 'any' else t.category end as category,
     t.requested_date,
-    t.channel,
-    t.region,
-    t.category,
     t.reason,
     (array['0-7 days', '8-14 days', '15-30 days', 'over 30 days', 'not delivered'])[t.bucket_order]
         as days_after_delivery,
@@ -42,4 +42,4 @@ select
     sum(t.quantity) as returned_units,
     sum(t.refund_amount) as refund_amount
 from returned as t
-group by t.requested_date, t.channel, t.region, t.category, t.reason, t.bucket_order;
+group by t.requested_date, t.reason, t.bucket_order, cube (t.channel, t.region, t.category);

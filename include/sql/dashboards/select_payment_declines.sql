@@ -8,8 +8,8 @@ select
     sum(d.declined_amount) as declined_amount
 from marts.payment_declines as d
 where
-    d.attempt_date between %(period_from)s::date and %(period_to)s::date
-    and (%(channel)s::text is null or d.channel = %(channel)s::text)
-    and (%(region)s::text is null or d.region = %(region)s::text)
+    d.channel = coalesce(%(channel)s::text, 'any')
+    and d.region = coalesce(%(region)s::text, 'any')
+    and d.attempt_date between %(period_from)s::date and %(period_to)s::date
 group by d.payment_method, d.provider
 order by d.payment_method, d.provider;

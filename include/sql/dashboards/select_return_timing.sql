@@ -7,9 +7,9 @@ select
     sum(t.refund_amount) as refund_amount
 from marts.return_timing as t
 where
-    t.requested_date between %(period_from)s::date and %(period_to)s::date
-    and (%(channel)s::text is null or t.channel = %(channel)s::text)
-    and (%(region)s::text is null or t.region = %(region)s::text)
-    and (%(category)s::text is null or t.category = %(category)s::text)
+    t.channel = coalesce(%(channel)s::text, 'any')
+    and t.region = coalesce(%(region)s::text, 'any')
+    and t.category = coalesce(%(category)s::text, 'any')
+    and t.requested_date between %(period_from)s::date and %(period_to)s::date
 group by t.reason, t.days_after_delivery, t.bucket_order
 order by t.reason, t.bucket_order;

@@ -30,6 +30,13 @@ const GC = (() => {
     }
   }
 
+  // A timestamp as people read it, in UTC like the alert emails.
+  function when(iso) {
+    if (!iso) return "–";
+    const d = new Date(iso);
+    return Number.isNaN(d.getTime()) ? iso : d.toISOString().slice(0, 16).replace("T", " ") + " UTC";
+  }
+
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
     Object.entries(attrs || {}).forEach(([k, v]) => {
@@ -165,5 +172,5 @@ const GC = (() => {
     window.setInterval(watch, POLL_MS);
   }
 
-  return { api, format, el, table, empty, chart, start };
+  return { api, format, when, el, table, empty, chart, start };
 })();

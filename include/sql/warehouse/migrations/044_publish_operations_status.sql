@@ -106,29 +106,30 @@ on conflict do nothing;
 
 -- Two operational aggregates of the analytics run, published with it: payment
 -- declines by method and provider, and returns by reason and days after delivery,
--- per day and the dimensions the dashboards filter on.
+-- per day and the dimensions the dashboards filter on, rolled up for every
+-- combination of them ('any' = every member) so a filter reads its own rows only.
 create table if not exists marts.payment_declines (
+    channel text not null,  -- or 'any': every channel
+    region text not null,  -- or 'any': every region
     attempt_date date not null,
-    channel text not null,
-    region text not null,
     payment_method text not null,
     provider text not null,
     payment_attempts integer not null,
     declined_attempts integer not null,
     declined_amount numeric(16, 2) not null,
-    primary key (attempt_date, channel, region, payment_method, provider)
+    primary key (channel, region, attempt_date, payment_method, provider)
 );
 
 create table if not exists marts.return_timing (
+    channel text not null,  -- or 'any': every channel
+    region text not null,  -- or 'any': every region
+    category text not null,  -- or 'any': every category
     requested_date date not null,
-    channel text not null,
-    region text not null,
-    category text not null,
     reason text not null,
     days_after_delivery text not null,  -- a bucket: 0-7 days, 8-14 days, 15-30 days, over 30 days, not delivered
     bucket_order smallint not null,
     returned_lines integer not null,
     returned_units integer not null,
     refund_amount numeric(16, 2) not null,
-    primary key (requested_date, channel, region, category, reason, days_after_delivery)
+    primary key (channel, region, category, requested_date, reason, days_after_delivery)
 );
