@@ -547,3 +547,27 @@ def test_a_failed_analytics_check_blocks_publication_and_alerts(hand_made: Datab
     assert query(hand_made, "select outcome, publication from audit.publications where run_id = 'analytics:hand'") == [
         ("blocked", "analytics")
     ]
+
+
+def test_declines_and_returns_that_do_not_add_up_are_refused(hand_made: Database) -> None:
+    with db.connect(hand_made) as conn:
+        build.build_profit_leakage(conn, "analytics:hand")
+        build.build_sla_drivers(conn, "analytics:hand")
+        build.build_forecast(conn, "analytics:hand")
+    results = {r.name: r for r in build.run_analytics_checks(hand_made, "analytics:hand")}
+    assert not results["payment_declines_add_up"].failed and not results["return_timing_adds_up"].failed
+    # The hand-made shop has no payments: a whole-shop row that no member row backs.
+    query(
+        hand_made,
+        "insert into candidate.payment_declines values ('any', 'any', %s, 'card', 'stripe', 3, 1, 25.00)",
+        (AS_OF,),
+    )
+    # Nor returns: the same for a return.
+    query(
+        hand_made,
+        "insert into candidate.return_timing values ('any', 'any', 'any', %s, 'damaged', '0-7 days', 1, 1, 1, 10.00)",
+        (AS_OF,),
+    )
+    results = {r.name: r for r in build.run_analytics_checks(hand_made, "analytics:hand")}
+    assert results["payment_declines_add_up"].failed and results["payment_declines_add_up"].unexpected_count == 1
+    assert results["return_timing_adds_up"].failed and results["return_timing_adds_up"].unexpected_count == 1

@@ -27,6 +27,7 @@ import psycopg
 import pytest
 
 from globalcart import settings
+from globalcart.analytics.build import ANALYSES
 from globalcart.dev import localstack
 from tests.support.cluster import Cluster, airflow_cluster, second_server
 from tests.support.mail import Mailbox, smtp_server
@@ -108,7 +109,7 @@ def test_the_first_runs_load_the_warehouse_and_the_analytics_follow(deployment: 
     assert deployment.warehouse("select count(*) from dw.fct_order_line") == [(source_lines,)]
     analytics = cluster.wait_for_run(ANALYTICS, run_type="asset_triggered", timeout=300)
     assert analytics["state"] == "success", cluster.task_states(ANALYTICS, analytics["run_id"])
-    assert deployment.warehouse("select count(*) from marts.analytics_status") == [(7,)]
+    assert deployment.warehouse("select count(*) from marts.analytics_status") == [(len(ANALYSES),)]
     assert not [s for s in deployment.subjects() if "failed" in s.lower()], deployment.subjects()
     # What a task reports reads in order in its log, before "Done": every row of the run's table.
     log = next((cluster.home / "logs").glob(f"dag_id={INCREMENTAL}/run_id={first['run_id']}/task_id=report_run/*.log"))

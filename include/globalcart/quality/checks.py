@@ -207,6 +207,7 @@ RFM, CHURN, COHORTS = "candidate_customer_rfm", "candidate_churn_rates", "candid
 LEAKAGE, ON_TIME = "candidate_profit_leakage", "candidate_sla_on_time"
 BACKTEST, FORECAST = "candidate_forecast_backtest", "candidate_revenue_forecast"
 CHURN_WINDOWS = "candidate_churn_window_backtest"
+DECLINES, RETURNS = "candidate_payment_declines", "candidate_return_timing"
 
 ASSET_KEYS |= {
     RFM: ("customer_id",),
@@ -217,6 +218,8 @@ ASSET_KEYS |= {
     BACKTEST: ("model",),
     FORECAST: ("model", "period_start"),
     CHURN_WINDOWS: ("churn_window_days", "checked_as_of"),
+    DECLINES: ("channel", "region", "attempt_date", "payment_method", "provider"),
+    RETURNS: ("channel", "region", "category", "requested_date", "reason", "days_after_delivery"),
 }
 
 ANALYTICS_CHECKS: tuple[Check, ...] = (
@@ -260,6 +263,22 @@ ANALYTICS_CHECKS: tuple[Check, ...] = (
         LEAKAGE,
         CRITICAL,
         "gross sales and leakage by each dimension add up to the whole shop's",
+    ),
+    _rows(
+        "payment_declines_add_up",
+        ANALYTICS,
+        DECLINES,
+        CRITICAL,
+        "declines ≤ attempts on every row, and the whole-shop rows (any channel, any region) are the sums of"
+        " the rows they roll up",
+    ),
+    _rows(
+        "return_timing_adds_up",
+        ANALYTICS,
+        RETURNS,
+        CRITICAL,
+        "every row returned something, no refund is negative, and the whole-shop rows are the sums of the rows"
+        " they roll up",
     ),
     _between("on_time_pct_is_a_rate", ANALYTICS, ON_TIME, CRITICAL, "on-time % within [0, 1]", "on_time_pct", 0, 1),
     _rows(
