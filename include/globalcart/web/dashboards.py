@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
 from globalcart import db
@@ -40,6 +40,20 @@ INCREMENTAL_DAG = "globalcart_incremental"
 WHAT = {"kpis": "KPIs", "analytics": "analytics"}
 
 NextRun = Callable[[], datetime | None]
+
+
+def filter_query(
+    start: str | None = None,
+    end: str | None = None,
+    channel: str | None = None,
+    region: str | None = None,
+    category: str | None = None,
+) -> dict[str, str | None]:
+    """The filters of a request's query string, as given (validated later against the published values)."""
+    return {"start": start, "end": end, "channel": channel, "region": region, "category": category}
+
+
+FilterQuery = Annotated[dict[str, str | None], Depends(filter_query)]
 
 
 class BadFilter(ValueError):
@@ -327,19 +341,8 @@ def dashboards_router(
     def filter_values() -> JSONResponse:
         return envelope("kpis", lambda status: marts.choices(status["kpis"]["published_at"]))
 
-    def query(
-        start: str | None, end: str | None, channel: str | None, region: str | None, category: str | None
-    ) -> dict[str, str | None]:
-        return {"start": start, "end": end, "channel": channel, "region": region, "category": category}
-
     @router.get("/api/dashboards/executive/tiles")
-    def tiles(
-        start: str | None = None,
-        end: str | None = None,
-        channel: str | None = None,
-        region: str | None = None,
-        category: str | None = None,
-    ) -> JSONResponse:
+    def tiles(query: FilterQuery) -> JSONResponse:
         def build(filters: Filters) -> dict[str, Any]:
             periods = {row["period"]: row for row in marts.rows("dashboards/select_kpi_tiles.sql", filters.params())}
             definitions = {row["kpi_name"]: row for row in marts.rows("dashboards/select_kpi_definitions.sql")}
@@ -359,16 +362,10 @@ def dashboards_router(
                 "periods": {name: [row["period_from"], row["period_to"]] for name, row in periods.items()},
             }
 
-        return filtered("tiles", "kpis", query(start, end, channel, region, category), build)
+        return filtered("tiles", "kpis", query, build)
 
     @router.get("/api/dashboards/executive/trend")
-    def trend(
-        start: str | None = None,
-        end: str | None = None,
-        channel: str | None = None,
-        region: str | None = None,
-        category: str | None = None,
-    ) -> JSONResponse:
+    def trend(query: FilterQuery) -> JSONResponse:
         def build(filters: Filters) -> dict[str, Any]:
             whole_shop = filters.channel is None and filters.region is None and filters.category is None
             return {
@@ -380,7 +377,7 @@ def dashboards_router(
                 else "The forecast is for the whole shop: clear the filters to see it.",
             }
 
-        return filtered("trend", "kpis", query(start, end, channel, region, category), build)
+        return filtered("trend", "kpis", query, build)
 
     @router.get("/api/dashboards/executive/leakage")
     def leakage(category: str | None = None) -> JSONResponse:
@@ -397,7 +394,7 @@ def dashboards_router(
     @router.get("/api/dashboards/executive/customers")
     def customers() -> JSONResponse:
         def build(_status: dict[str, Any]) -> dict[str, Any]:
-            churn = marts.rows("dashboards/select_churn.sql")
+            churn = marts.rows("analytics/select_churn_evidence.sql")
             return {
                 "segments": marts.rows("dashboards/select_customer_segments.sql"),
                 "churn": churn[0] if churn else None,
@@ -414,20 +411,14 @@ def dashboards_router(
         )
 
     @router.get("/api/dashboards/operations/on-time")
-    def on_time(
-        start: str | None = None,
-        end: str | None = None,
-        channel: str | None = None,
-        region: str | None = None,
-        category: str | None = None,
-    ) -> JSONResponse:
+    def on_time(query: FilterQuery) -> JSONResponse:
         def build(filters: Filters) -> dict[str, Any]:
             return {
                 "matrix": marts.rows("dashboards/select_on_time_matrix.sql"),
                 "trend": marts.rows("dashboards/select_on_time_trend.sql", filters.params()),
             }
 
-        return filtered("on-time", "kpis", query(start, end, channel, region, category), build)
+        return filtered("on-time", "kpis", query, build)
 
     @router.get("/api/dashboards/operations/lateness-drivers")
     def lateness_drivers() -> JSONResponse:
@@ -438,32 +429,20 @@ def dashboards_router(
         )
 
     @router.get("/api/dashboards/operations/payments")
-    def payments(
-        start: str | None = None,
-        end: str | None = None,
-        channel: str | None = None,
-        region: str | None = None,
-        category: str | None = None,
-    ) -> JSONResponse:
+    def payments(query: FilterQuery) -> JSONResponse:
         return filtered(
             "payments",
             "analytics",
-            query(start, end, channel, region, category),
+            query,
             lambda filters: {"declines": marts.rows("dashboards/select_payment_declines.sql", filters.params())},
         )
 
     @router.get("/api/dashboards/operations/returns")
-    def returns(
-        start: str | None = None,
-        end: str | None = None,
-        channel: str | None = None,
-        region: str | None = None,
-        category: str | None = None,
-    ) -> JSONResponse:
+    def returns(query: FilterQuery) -> JSONResponse:
         return filtered(
             "returns",
             "analytics",
-            query(start, end, channel, region, category),
+            query,
             lambda filters: {"returns": marts.rows("dashboards/select_return_timing.sql", filters.params())},
         )
 
