@@ -178,8 +178,8 @@ CHECKS: tuple[Check, ...] = (
         KPIS,
         KPI_ROWS,
         CRITICAL,
-        "on a sample (the newest 31 days this build recomputed, 5 other days at random, and their months):"
-        " every KPI column equals the KPI definition recomputed from the facts",
+        "on a sample (the newest 31 days this build recomputed and their months, and 5 days of other months at"
+        " random): every KPI column equals the KPI definition recomputed from the facts",
     ),
     _rows(
         "cube_adds_up_to_shop_kpis",

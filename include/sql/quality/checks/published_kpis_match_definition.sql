@@ -1,9 +1,10 @@
 -- Candidate KPI rows that differ from the KPI definition recomputed from the facts,
--- on a sample: the newest 31 of the days this build recomputed (its dirty marks),
--- 5 other days at random, and the months of them all. Each KPI column is compared
--- (numbers within 0.00005); a row on one side only differs in every column. A build
--- that missed a changed day, or a candidate edited after it, fails here instead of
--- being published.
+-- on a sample: the newest 31 of the days this build recomputed (its dirty marks) with
+-- their months, and 5 other days at random. Each KPI column is compared (numbers within
+-- 0.00005); a row on one side only differs in every column. A build that missed a
+-- changed day, or a candidate edited after it, fails here instead of being published.
+-- The random days are recomputed alone, not with their months: a month costs a month of
+-- facts, and the newest built days' months already check the months the build rewrote.
 with built_days as (
     select distinct d.calendar_date as period_start
     from kpi.kpi_dirty_days as d
@@ -11,32 +12,43 @@ with built_days as (
     where isfinite(d.calendar_date)
 ),
 
-sampled_days as (
-    (
-        select b.period_start from built_days as b
-        order by b.period_start desc
-        limit 31
-    )
-    union
-    (
-        select b.period_start from batch as b
-        where b.grain = 'day' and b.dimension_name = 'all'
-        order by random()
-        limit 5
-    )
+newest_built_days as (
+    select b.period_start from built_days as b
+    order by b.period_start desc
+    limit 31
 ),
 
 sampled_months as (
-    select distinct date_trunc('month', s.period_start::timestamp)::date as period_start
-    from sampled_days as s
+    select distinct date_trunc('month', n.period_start::timestamp)::date as period_start
+    from newest_built_days as n
 ),
 
--- One call per month gives its days and the month itself.
+random_days as (
+    select b.period_start from batch as b
+    where
+        b.grain = 'day' and b.dimension_name = 'all'
+        and date_trunc('month', b.period_start::timestamp)::date not in (select s.period_start from sampled_months as s)
+    order by random()
+    limit 5
+),
+
+sampled_days as (
+    select n.period_start from newest_built_days as n
+    union
+    select r.period_start from random_days as r
+),
+
+-- One call per month gives its days and the month itself; one per random day, that day.
 defined as (
     select v.*
     from sampled_months as s
     cross join lateral kpi.kpi_values_between(s.period_start, (s.period_start + interval '1 month - 1 day')::date) as v
-    where v.grain = 'month' or v.period_start in (select d.period_start from sampled_days as d)
+    where v.grain = 'month' or v.period_start in (select n.period_start from newest_built_days as n)
+    union all
+    select v.*
+    from random_days as r
+    cross join lateral kpi.kpi_values_between(r.period_start, r.period_start) as v
+    where v.grain = 'day'
 ),
 
 published as (
