@@ -80,3 +80,30 @@ def test_port_taken_by_another_program_is_a_clear_error(own_server: int) -> None
         with pytest.raises(GlobalCartError, match=f"port {own_server} .* in use by another program"):
             localstack.start()
     assert "not running" in localstack.status()
+
+
+def test_a_data_folder_made_with_older_settings_gets_the_current_ones(own_server: int) -> None:
+    """The project's block of postgresql.conf follows SERVER_SETTINGS; alter system still overrides it."""
+    localstack.start()
+    localstack.stop()
+    conf = localstack.local_server().data_dir / "postgresql.conf"
+    current = localstack.SERVER_SETTINGS["shared_buffers"]
+    conf.write_text(conf.read_text().replace(f"shared_buffers = {current}", "shared_buffers = '128MB'"))
+    conf.write_text(conf.read_text().replace("random_page_cost = 1.1\n", ""))
+
+    localstack.start()
+    with psycopg.connect(f"postgresql://postgres@127.0.0.1:{own_server}/postgres", autocommit=True) as conn:
+        settings_now = dict(
+            conn.execute(
+                "select name, current_setting(name) from pg_settings"
+                " where name in ('shared_buffers', 'random_page_cost')"
+            ).fetchall()
+        )
+        assert settings_now["random_page_cost"] == "1.1"
+        assert settings_now["shared_buffers"] == current.strip("'")
+        conn.execute("alter system set random_page_cost = 2")
+    localstack.stop()
+    localstack.start()
+    with psycopg.connect(f"postgresql://postgres@127.0.0.1:{own_server}/postgres") as conn:
+        assert conn.execute("select current_setting('random_page_cost')").fetchone() == ("2",)
+    assert conf.read_text().count("shared_buffers = '") == 1
