@@ -43,6 +43,25 @@ where x.merge_seq > (select w.built_after from build_window as w);
 
 analyze changed_customers;
 
+-- A first load or a full refresh (the target still empty) takes the bulk path: the same rules
+-- and the same rows, with the target's secondary indexes built once after the insert and its
+-- triggers' work done once for the whole table. `globalcart.bulk_load = off` (a database or
+-- session setting) keeps such a load on the row-by-row path.
+create temp table load_mode on commit drop as
+select
+    coalesce(current_setting('globalcart.bulk_load', true), '') <> 'off'
+    and (select w.built_after = 0 from build_window as w)
+    and not exists (select from dw.fct_payment_attempt) as is_bulk;
+
+-- Whole tables are read, sorted and indexed: memory for the sorts, the hashes and the index builds.
+select
+    set_config('work_mem', '256MB', true),
+    set_config('maintenance_work_mem', '512MB', true),
+    set_config('random_page_cost', '4', true),
+    set_config('join_collapse_limit', '8', true)
+from load_mode as m
+where m.is_bulk;
+
 create temp table affected_payments on commit drop as
 select c.payment_id
 from changed_payments as c
@@ -122,6 +141,11 @@ inner join mirror.payments as p on a.payment_id = p.payment_id
 inner join mirror.orders as o on p.order_id = o.order_id
 on conflict (channel_code) do nothing;
 
+-- The bulk path writes the whole table in the next statement: its indexes and triggers wait.
+select dw.set_aside_for_bulk_load('dw.fct_payment_attempt')
+from load_mode as m
+where m.is_bulk;
+
 -- Attempts whose order has not arrived yet wait in the mirror.
 insert into dw.fct_payment_attempt as f (
     payment_id, order_id, attempt_date_key, attempted_at, customer_key, channel_key, payment_method_key,
@@ -173,6 +197,23 @@ on conflict (payment_id) do update
         amount = excluded.amount,
         source_updated_at = excluded.source_updated_at
     where f is distinct from excluded;
+
+select dw.restore_after_bulk_load('dw.fct_payment_attempt')
+from load_mode as m
+where m.is_bulk;
+
+-- What the fact's triggers would have done row by row, once: every KPI day is recomputed
+-- ('-infinity' marks them all) and the calendar covers every day a fact falls on.
+insert into kpi.kpi_dirty_days (calendar_date)
+select '-infinity'::date
+from load_mode as m
+where m.is_bulk;
+
+select dw.extend_calendar_between(to_date(min(d.day_key)::text, 'YYYYMMDD'), to_date(max(d.day_key)::text, 'YYYYMMDD'))
+from (
+    select f.attempt_date_key as day_key from dw.fct_payment_attempt as f
+) as d
+where (select m.is_bulk from load_mode as m);
 
 insert into audit.build_progress (target_table, built_through_merge_seq, run_id)
 select

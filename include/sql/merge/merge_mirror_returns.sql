@@ -32,6 +32,27 @@ deleted_fct_return_line as (
 select count(*) as deleted_rows
 from deleted;
 
+-- A first load or a full refresh (the target still empty) takes the bulk path: the same rules
+-- and the same rows, with the target's secondary indexes built once after the insert and its
+-- triggers' work done once for the whole table. `globalcart.bulk_load = off` (a database or
+-- session setting) keeps such a load on the row-by-row path.
+create temp table load_mode on commit drop as
+select
+    coalesce(current_setting('globalcart.bulk_load', true), '') <> 'off'
+    and not exists (select from mirror.returns) as is_bulk;
+
+-- Whole tables are read, sorted and indexed: memory for the sorts, the hashes and the index builds.
+select
+    set_config('work_mem', '256MB', true),
+    set_config('maintenance_work_mem', '512MB', true)
+from load_mode as m
+where m.is_bulk;
+
+-- The bulk path writes the whole table in the next statement: its indexes and triggers wait.
+select dw.set_aside_for_bulk_load('mirror.returns')
+from load_mode as m
+where m.is_bulk;
+
 with checked as (
     select
         s.*,
@@ -220,6 +241,10 @@ on conflict (run_id, table_name) do update
         ignored_stale_rows = excluded.ignored_stale_rows,
         rejected_rows = excluded.rejected_rows,
         loaded_at = now();
+
+select dw.restore_after_bulk_load('mirror.returns')
+from load_mode as m
+where m.is_bulk;
 
 insert into audit.watermarks (table_name, high_watermark, run_id)
 select
