@@ -33,9 +33,19 @@ order_units as (
         f.order_id,
         least(sum(f.quantity), 10) as order_units
     from dw.fct_order_line as f
+    inner join recounted as x on f.order_id = x.order_id
     where
-        f.order_date_key <= to_char(%(as_of)s::date, 'YYYYMMDD')::integer
-        and (not %(state_is_built)s or f.order_id in (select x.order_id from recounted as x))
+        %(state_is_built)s
+        and f.order_date_key <= to_char(%(as_of)s::date, 'YYYYMMDD')::integer
+    group by f.order_id
+    union all
+    select
+        f.order_id,
+        least(sum(f.quantity), 10) as order_units
+    from dw.fct_order_line as f
+    where
+        not %(state_is_built)s
+        and f.order_date_key <= to_char(%(as_of)s::date, 'YYYYMMDD')::integer
     group by f.order_id
 )
 
