@@ -195,10 +195,17 @@ def _params(build: AnalyticsBuild) -> dict:
 
 
 def build_retention(conn: psycopg.Connection, run_id: str, progress: Progress = lambda _: None) -> list[AnalysisStatus]:
-    """RFM, churn with its evidence, and cohorts, in one transaction."""
+    """RFM, churn with its evidence, and cohorts, in one transaction.
+
+    They read analytics.order_state, which this transaction first brings up to date with
+    the facts it reads: the orders changed since the last run, or all of them the first time.
+    """
     build = current_build(conn, run_id)
+    # Committed before the snapshot below, so every change from then on is noted for the next run.
+    db.run_sql_step(conn, "analytics/register_order_state.sql")
 
     def work() -> list[AnalysisStatus]:
+        refresh_order_state(conn, run_id, progress)
         db.execute_statements(conn, "analytics/build_retention.sql", _params(build))
         (counts,) = db.fetch_all(conn, "analytics/select_retention_counts.sql", {"as_of": build.as_of})
         customers, churned, only_cancelled, history_days, repeats, came_back, suggested, cohort_rows, cohorts = counts
@@ -218,6 +225,16 @@ def build_retention(conn: psycopg.Connection, run_id: str, progress: Progress = 
     for status in statuses:
         progress(status.line())
     return statuses
+
+
+def refresh_order_state(conn: psycopg.Connection, run_id: str, progress: Progress = lambda _: None) -> None:
+    """Bring analytics.order_state up to date in the current transaction (its snapshot's facts)."""
+    ((is_built,),) = db.fetch_all(conn, "analytics/select_order_state_is_built.sql")
+    ((noted,),) = db.fetch_all(conn, "analytics/select_changed_order_count.sql")
+    started = time.perf_counter()
+    db.execute_statements(conn, "analytics/refresh_order_state.sql", {"rebuild": not is_built, "run_id": run_id})
+    what = "every order" if not is_built else f"{noted:,} changed orders"
+    progress(f"order state: refreshed {what} in {time.perf_counter() - started:.2f} s")
 
 
 def _retention_statuses(
@@ -327,7 +344,10 @@ def build_sla_drivers(
             drivers = AnalysisStatus("lateness_drivers", "skipped", reason, 0)
         else:
             on_time = AnalysisStatus("sla_on_time", "ok", f"{deliveries:,} delivered parcels", rows)
-            cells = db.fetch_frame(conn, "analytics/select_lateness_cells.sql", {"as_of": build.as_of})
+            ((state_is_built,),) = db.fetch_all(conn, "analytics/select_order_state_is_built.sql")
+            cells = db.fetch_frame(
+                conn, "analytics/select_lateness_cells.sql", {"as_of": build.as_of, "state_is_built": state_is_built}
+            )
             progress(f"fitting the lateness model on {len(cells):,} cells of {deliveries:,} parcels")
             model = fit_lateness_model(cells)
             with conn.cursor() as cur:

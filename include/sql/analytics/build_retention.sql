@@ -2,10 +2,39 @@
 -- monthly acquisition cohorts, written to `candidate`. Orders count when they
 -- were placed by the as-of date and are not cancelled ("kept"); their net sales
 -- follow the KPI definition (gross - discount - returned units at the price
--- paid), counting the returns requested by the as-of date.
+-- paid), counting the returns requested by the as-of date. Reads the per-order
+-- state analytics/refresh_order_state.sql brings up to date first.
 set local work_mem = '256MB';
 
+-- Kept orders come from analytics.order_state (refreshed just before, in this
+-- transaction). An order whose lines and returns were all counted by the as-of
+-- date is taken as the state holds it; one with a line or a return after it
+-- (the last days' orders) is counted from the facts as they stood then.
 create temp table kept_orders on commit drop as
+select
+    s.customer_id,
+    s.order_id,
+    s.ordered_at,
+    (s.ordered_at at time zone 'UTC')::date as order_date,
+    s.net_sales
+from analytics.order_state as s
+where
+    s.kept_lines > 0
+    and s.last_date_key <= to_char(%(as_of)s::date, 'YYYYMMDD')::integer
+    and (s.last_returned_at is null or s.last_returned_at < %(as_of)s::date + 1);
+
+create temp table unsettled_orders on commit drop as
+select s.order_id
+from analytics.order_state as s
+where
+    s.kept_lines > 0
+    and s.first_date_key <= to_char(%(as_of)s::date, 'YYYYMMDD')::integer
+    and (
+        s.last_date_key > to_char(%(as_of)s::date, 'YYYYMMDD')::integer
+        or s.last_returned_at >= %(as_of)s::date + 1
+    );
+
+insert into kept_orders
 with returned as (
     select
         r.order_item_id,
@@ -14,6 +43,7 @@ with returned as (
     where
         r.return_status <> 'rejected'
         and r.requested_at < %(as_of)s::date + 1
+        and r.order_id in (select u.order_id from unsettled_orders as u)
     group by r.order_item_id
 )
 
@@ -29,6 +59,7 @@ left join returned as r on f.order_item_id = r.order_item_id
 where
     not f.is_cancelled
     and f.order_date_key <= to_char(%(as_of)s::date, 'YYYYMMDD')::integer
+    and f.order_id in (select u.order_id from unsettled_orders as u)
 group by c.customer_id, f.order_id;
 
 analyze kept_orders;
@@ -272,14 +303,13 @@ select
     round(percentile_cont(0.95) within group (order by g.gap_days)::numeric, 2) as p95_gap_days,
     round(avg((g.gap_days <= %(churn_window_days)s)::integer), 6) as share_within_window,
     (
-        select count(distinct c.customer_id)
-        from dw.fct_order_line as f
-        inner join dw.dim_customer as c on f.customer_key = c.customer_key
+        select count(distinct s.customer_id)
+        from analytics.order_state as s
         where
-            f.order_date_key <= to_char(%(as_of)s::date, 'YYYYMMDD')::integer
+            s.first_date_key <= to_char(%(as_of)s::date, 'YYYYMMDD')::integer
             and not exists (
                 select from kept_orders as k
-                where k.customer_id = c.customer_id
+                where k.customer_id = s.customer_id
             )
     ) as customers_only_cancelled,
     -- The window within which nine in ten repeat purchases came.

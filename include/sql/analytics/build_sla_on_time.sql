@@ -3,6 +3,9 @@
 -- Written to `candidate`. worst_rank orders each dimension from the lowest
 -- on-time share, ranking values with at least %(min_deliveries)s deliveries first,
 -- so a handful of parcels cannot top the list.
+-- For this transaction, so the lateness cells that follow group in memory too.
+set local work_mem = '256MB';
+
 drop table if exists candidate.sla_on_time;
 create table candidate.sla_on_time (like marts.sla_on_time including all);
 

@@ -18,6 +18,7 @@ create schema if not exists marts authorization globalcart_load;
 create schema if not exists audit authorization globalcart_load;
 create schema if not exists candidate authorization globalcart_load;
 create schema if not exists kpi authorization globalcart_load;
+create schema if not exists analytics authorization globalcart_load;
 
 grant usage on schema marts to globalcart_bi;
 grant select on all tables in schema marts to globalcart_bi;
