@@ -179,11 +179,15 @@ def assert_kpi_objects_live_in_kpi(conn: psycopg.Connection) -> None:
     ]
     # Every fact's insert, update, delete and truncate, and the members' updates, mark days; every
     # fact's insert and update extends the calendar; the four audit tables the dashboards read copy
-    # themselves into marts (row changes, and a truncate of the watermarks).
+    # themselves into marts (row changes, and a truncate of the watermarks); every change to the order
+    # lines and return lines notes its orders for the analytics' state.
     triggers = conn.execute("select tgfoid::regproc::text from pg_trigger where not tgisinternal").fetchall()
-    assert sorted(triggers) == [("audit.publish_operations_status",)] * (4 + 1) + [("dw.extend_calendar",)] * (
-        4 * 2
-    ) + [("kpi.mark_kpi_days_dirty",)] * (4 * 4 + 2)
+    assert sorted(triggers) == (
+        [("analytics.note_changed_orders",)] * (2 * 4)
+        + [("audit.publish_operations_status",)] * (4 + 1)
+        + [("dw.extend_calendar",)] * (4 * 2)
+        + [("kpi.mark_kpi_days_dirty",)] * (4 * 4 + 2)
+    )
 
 
 def test_a_fresh_warehouse_keeps_its_kpi_definitions_out_of_marts(fresh_database: str) -> None:
