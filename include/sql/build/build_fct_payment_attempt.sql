@@ -203,11 +203,19 @@ from load_mode as m
 where m.is_bulk;
 
 -- What the fact's triggers would have done row by row, once: every KPI day is recomputed
--- ('-infinity' marks them all) and the calendar covers every day a fact falls on.
+-- ('-infinity' marks them all), the days the fact falls on are marked as well (the analytics
+-- read only facts a publication covered, and a mark of -infinity alone changes no fact), and
+-- the calendar covers every one of them.
 insert into kpi.kpi_dirty_days (calendar_date)
 select '-infinity'::date
 from load_mode as m
-where m.is_bulk;
+where m.is_bulk
+union all
+select to_date(d.day_key::text, 'YYYYMMDD')
+from (
+    select f.attempt_date_key as day_key from dw.fct_payment_attempt as f
+) as d
+where d.day_key is not null and (select m.is_bulk from load_mode as m);
 
 select dw.extend_calendar_between(to_date(min(d.day_key)::text, 'YYYYMMDD'), to_date(max(d.day_key)::text, 'YYYYMMDD'))
 from (
