@@ -248,7 +248,7 @@ def _outcome(check: Check, result, data_docs: str | None) -> CheckResult:
         error = str(exception_info.get("exception_message") or "the check could not run").splitlines()[0]
     if check.rows_query:
         count = details.get("observed_value")
-        sample = (details.get("details") or {}).get("unexpected_rows") or []
+        sample = []  # the count-only expectation returns no rows: with_row_samples reads them for a failed check
     else:
         count = details.get("unexpected_count")
         sample = details.get("partial_unexpected_list") or []
