@@ -72,23 +72,8 @@ returns setof kpi.kpi_day_parts
 language sql
 stable
 as $$
-with returned as (
-    select
-        r.order_item_id,
-        sum(r.quantity) as returned_units,
-        sum(r.refund_amount) as refund_amount
-    from dw.fct_return_line as r
-    where
-        r.return_status <> 'rejected'
-        and r.order_item_id in (
-            select l.order_item_id from dw.fct_order_line as l
-            where l.order_date_key between kpi.date_key(first_day) and kpi.date_key(last_day)
-        )
-    group by r.order_item_id
-),
-
 -- One row per order line of an order not cancelled.
-order_lines as (
+with order_lines as (
     select
         f.order_id,
         to_date(f.order_date_key::text, 'YYYYMMDD') as order_date,
@@ -117,7 +102,14 @@ order_lines as (
     inner join dw.dim_product as p on f.product_key = p.product_key
     inner join dw.dim_customer as c on f.customer_key = c.customer_key
     inner join dw.dim_channel as ch on f.channel_key = ch.channel_key
-    left join returned as r on f.order_item_id = r.order_item_id
+    -- each line's returns by its index, so a day's lines read only their own returns
+    left join lateral (
+        select
+            sum(rl.quantity) as returned_units,
+            sum(rl.refund_amount) as refund_amount
+        from dw.fct_return_line as rl
+        where rl.order_item_id = f.order_item_id and rl.return_status <> 'rejected'
+    ) as r on true
     left join dw.fct_shipment as s on f.order_id = s.order_id
     left join dw.dim_carrier as ca on s.carrier_key = ca.carrier_key
     left join dw.dim_fulfillment_center as fc on s.fulfillment_center_key = fc.fulfillment_center_key

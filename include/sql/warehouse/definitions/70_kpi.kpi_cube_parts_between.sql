@@ -44,22 +44,7 @@ returns table (
 language sql
 stable
 as $$
-with returned as (
-    select
-        r.order_item_id,
-        sum(r.quantity) as returned_units,
-        sum(r.refund_amount) as refund_amount
-    from dw.fct_return_line as r
-    where
-        r.return_status <> 'rejected'
-        and r.order_item_id in (
-            select l.order_item_id from dw.fct_order_line as l
-            where l.order_date_key between kpi.date_key(first_day) and kpi.date_key(last_day)
-        )
-    group by r.order_item_id
-),
-
-order_lines as (
+with order_lines as (
     select
         to_date(f.order_date_key::text, 'YYYYMMDD') as order_date,
         p.category,
@@ -81,7 +66,14 @@ order_lines as (
     inner join dw.dim_product as p on f.product_key = p.product_key
     inner join dw.dim_customer as c on f.customer_key = c.customer_key
     inner join dw.dim_channel as ch on f.channel_key = ch.channel_key
-    left join returned as r on f.order_item_id = r.order_item_id
+    -- each line's returns by its index, so a day's lines read only their own returns
+    left join lateral (
+        select
+            sum(rl.quantity) as returned_units,
+            sum(rl.refund_amount) as refund_amount
+        from dw.fct_return_line as rl
+        where rl.order_item_id = f.order_item_id and rl.return_status <> 'rejected'
+    ) as r on true
     left join dw.fct_shipment as s on f.order_id = s.order_id
     where
         not f.is_cancelled
