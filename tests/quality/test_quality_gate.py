@@ -556,3 +556,37 @@ def test_a_candidate_that_differs_from_the_kpi_definition_blocks_publication(
     with pytest.raises(QualityGateBlocked):
         enforce_quality_gate(run)
     assert published_tables(published) == before
+
+
+def test_a_candidate_month_that_is_not_the_sum_of_its_days_blocks_publication(
+    published: Stack, mailbox: Mailbox
+) -> None:
+    """A rewritten month is held to its kept daily parts: a month edited after the build is caught."""
+    from globalcart.pipelines.incremental import IncrementalRun, enforce_quality_gate, run_quality_checks
+
+    before = published_tables(published)
+    published.source_sql(
+        """insert into shop.payments
+               (order_id, attempt_number, payment_method, provider, status, amount, decline_reason, attempted_at)
+           select order_id, attempt_number + 1, payment_method, provider, 'declined', amount, 'insufficient_funds',
+                  now() - interval '1 hour'
+           from shop.payments order by payment_id desc limit 1"""
+    )
+    run_id = "edited-a-month"
+    published.run(run_id=run_id, publish=True, stop_after="build_kpi_candidates")
+    published.warehouse_sql(
+        """update candidate.kpi_monthly set gross_sales = gross_sales + 1
+           where dimension_name = 'region' and period_start = (
+               select date_trunc('month', max(d.calendar_date))::date from kpi.kpi_dirty_days as d
+               inner join candidate.build_marks as m on d.marked_id = m.marked_id)"""
+    )
+    run = IncrementalRun(run_id, published.source, published.warehouse)
+    failed = {check.name: check for check in run_quality_checks(run) if check.failed}
+    assert set(failed) == {"published_kpis_match_definition"}
+    offending = failed["published_kpis_match_definition"].sample
+    assert {(row["grain"], row["dimension_name"], row["kpi"]) for row in offending} >= {
+        ("month", "region", "gross_sales")
+    }
+    with pytest.raises(QualityGateBlocked):
+        enforce_quality_gate(run)
+    assert published_tables(published) == before

@@ -1,10 +1,14 @@
--- Candidate KPI rows that differ from the KPI definition recomputed from the facts,
--- on a sample: the newest 31 of the days this build recomputed (its dirty marks) with
--- their months, and 5 other days at random. Each KPI column is compared (numbers within
--- 0.00005); a row on one side only differs in every column. A build that missed a
--- changed day, or a candidate edited after it, fails here instead of being published.
--- The random days are recomputed alone, not with their months: a month costs a month of
--- facts, and the newest built days' months already check the months the build rewrote.
+-- Candidate KPI rows that differ from the KPI definition. Two comparisons, each
+-- KPI column (numbers within 0.00005; a row on one side only differs in every column):
+--   * a sample of days recomputed from the facts, each day alone: the newest 3 days
+--     this build recomputed (its dirty marks), 2 more of them and 2 days of the
+--     candidate at random. A day costs a day of facts, so the check's cost follows
+--     the size of a day, not of the months the build touched.
+--   * every day and month of the months the build rewrote, recomputed from the kept
+--     daily parts (kpi.kpi_day_parts) with the same formulas and month sums.
+-- A build that missed a changed day on a sampled day, parts that do not add up to
+-- their months, or a candidate edited after the build fail here instead of being
+-- published.
 with built_days as (
     select distinct d.calendar_date as period_start
     from kpi.kpi_dirty_days as d
@@ -15,47 +19,62 @@ with built_days as (
 newest_built_days as (
     select b.period_start from built_days as b
     order by b.period_start desc
-    limit 31
+    limit 3
 ),
 
-sampled_months as (
-    select distinct date_trunc('month', n.period_start::timestamp)::date as period_start
-    from newest_built_days as n
-),
-
-random_days as (
-    select b.period_start from batch as b
-    where
-        b.grain = 'day' and b.dimension_name = 'all'
-        and date_trunc('month', b.period_start::timestamp)::date not in (select s.period_start from sampled_months as s)
+other_built_days as (
+    select b.period_start from built_days as b
+    where b.period_start not in (select n.period_start from newest_built_days as n)
     order by random()
-    limit 5
+    limit 2
 ),
 
-sampled_days as (
+any_days as (
+    select b.period_start from batch as b
+    where b.grain = 'day' and b.dimension_name = 'all'
+    order by random()
+    limit 2
+),
+
+days_from_facts as (
     select n.period_start from newest_built_days as n
     union
-    select r.period_start from random_days as r
+    select o.period_start from other_built_days as o
+    union
+    select a.period_start from any_days as a
 ),
 
--- One call per month gives its days and the month itself; one per random day, that day.
-defined as (
+-- The months the build rewrote (a full rebuild's mark of -infinity rewrites them all).
+rewritten_months as (
+    select distinct date_trunc('month', b.period_start::timestamp)::date as period_start
+    from batch as b
+    where
+        b.grain = 'month'
+        and (
+            exists (
+                select from kpi.kpi_dirty_days as d
+                inner join candidate.build_marks as m on d.marked_id = m.marked_id
+                where d.calendar_date = '-infinity'
+            )
+            or b.period_start in (
+                select date_trunc('month', d.period_start::timestamp)::date from built_days as d
+            )
+        )
+),
+
+from_facts as (
     select v.*
-    from sampled_months as s
-    cross join lateral kpi.kpi_values_between(s.period_start, (s.period_start + interval '1 month - 1 day')::date) as v
-    where v.grain = 'month' or v.period_start in (select n.period_start from newest_built_days as n)
-    union all
-    select v.*
-    from random_days as r
-    cross join lateral kpi.kpi_values_between(r.period_start, r.period_start) as v
+    from days_from_facts as s
+    cross join lateral kpi.kpi_values_between(s.period_start, s.period_start) as v
     where v.grain = 'day'
 ),
 
-published as (
-    select b.* from batch as b
-    where
-        (b.grain = 'day' and b.period_start in (select s.period_start from sampled_days as s))
-        or (b.grain = 'month' and b.period_start in (select s.period_start from sampled_months as s))
+from_kept_parts as (
+    select v.*
+    from rewritten_months as s
+    cross join lateral kpi.kpi_values_between(
+        s.period_start, (s.period_start + interval '1 month - 1 day')::date, true
+    ) as v
 ),
 
 pairs as (
@@ -66,8 +85,29 @@ pairs as (
         coalesce(p.dimension_value, d.dimension_value) as dimension_value,
         to_jsonb(p) - array['grain', 'period_start', 'dimension_name', 'dimension_value'] as candidate_row,
         to_jsonb(d) - array['grain', 'period_start', 'dimension_name', 'dimension_value'] as defined_row
-    from published as p
-    full outer join defined as d
+    from (
+        select b.* from batch as b
+        where b.grain = 'day' and b.period_start in (select s.period_start from days_from_facts as s)
+    ) as p
+    full outer join from_facts as d
+        on
+            p.grain = d.grain
+            and p.period_start = d.period_start
+            and p.dimension_name = d.dimension_name
+            and p.dimension_value = d.dimension_value
+    union all
+    select
+        coalesce(p.grain, d.grain),
+        coalesce(p.period_start, d.period_start),
+        coalesce(p.dimension_name, d.dimension_name),
+        coalesce(p.dimension_value, d.dimension_value),
+        to_jsonb(p) - array['grain', 'period_start', 'dimension_name', 'dimension_value'],
+        to_jsonb(d) - array['grain', 'period_start', 'dimension_name', 'dimension_value']
+    from (
+        select b.* from batch as b
+        where date_trunc('month', b.period_start::timestamp)::date in (select s.period_start from rewritten_months as s)
+    ) as p
+    full outer join from_kept_parts as d
         on
             p.grain = d.grain
             and p.period_start = d.period_start
