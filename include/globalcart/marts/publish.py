@@ -12,11 +12,15 @@ it moved. A blocked run leaves ``marts`` exactly as it was.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 import psycopg
+from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from globalcart import db, publications
@@ -54,7 +58,8 @@ def build_candidates(conn: psycopg.Connection, run_id: str) -> CandidateBuild:
 
     The transaction reads in one snapshot (repeatable read): the dirty marks and the facts it
     recomputes are the same moment's, so a fact written meanwhile is in this build with its
-    marks, or in neither and left for the next run.
+    marks, or in neither and left for the next run. The dirty days' cube rows are read on a
+    second connection in that same snapshot while this one recomputes the KPI day parts.
     """
     previous, conn.isolation_level = conn.isolation_level, psycopg.IsolationLevel.REPEATABLE_READ
     try:
@@ -68,14 +73,17 @@ def build_candidates(conn: psycopg.Connection, run_id: str) -> CandidateBuild:
                 bounds = ("infinity", "infinity")  # an empty range: keep every published row
             else:
                 bounds = (first_day, last_day)
-            build = (
-                "publish/rebuild_candidate_kpi_tables.sql" if rebuild_all else "publish/build_candidate_kpi_tables.sql"
-            )
-            db.execute_statements(
-                conn,
-                build,
-                {"run_id": run_id, "marked_through": marked_through, "first_day": bounds[0], "last_day": bounds[1]},
-            )
+            params = {"run_id": run_id, "marked_through": marked_through, "first_day": bounds[0], "last_day": bounds[1]}
+            if rebuild_all:
+                db.execute_statements(conn, "publish/rebuild_candidate_kpi_tables.sql", params)
+            else:
+                with _cube_days_read_beside(conn, marked_through) as cube_days:
+                    db.execute_statements(conn, "publish/build_candidate_kpi_tables.sql", params)
+                db.execute_statements(conn, "publish/create_recomputed_cube_days.sql")
+                with conn.cursor() as cur, cur.copy(sql.SQL("copy recomputed_cube_days from stdin")) as copy:
+                    for row in cube_days.result():
+                        copy.write_row(row)
+                db.execute_statements(conn, "publish/build_candidate_cube_daily.sql")
             db.execute_statements(
                 conn, "publish/build_candidate_cube_rollup.sql", {"first_day": bounds[0], "last_day": bounds[1]}
             )
@@ -83,6 +91,33 @@ def build_candidates(conn: psycopg.Connection, run_id: str) -> CandidateBuild:
     finally:
         conn.isolation_level = previous
     return CandidateBuild(run_id, bool(rebuild_all), first_day, last_day, dirty_days, daily_rows, monthly_rows)
+
+
+@contextmanager
+def _cube_days_read_beside(conn: psycopg.Connection, marked_through: int) -> Iterator[Future]:
+    """The dirty days' cube rows, read on a second connection in ``conn``'s snapshot meanwhile.
+
+    ``conn`` must be in a repeatable-read transaction that has read already: its snapshot is
+    exported, and the reader imports it, so both see exactly the same facts and marks. The
+    rows come back to this process (a day holds a few hundred), because rows the reader wrote
+    would be invisible to ``conn``'s older snapshot. The block's own work overlaps the read.
+    """
+    ((snapshot,),) = conn.execute("select pg_export_snapshot()").fetchall()
+
+    def read() -> list[tuple]:
+        with psycopg.connect(conn.info.dsn, password=conn.info.password) as reader:
+            reader.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            reader.read_only = True
+            with db.transaction(reader):
+                reader.execute(sql.SQL("set transaction snapshot {}").format(sql.Literal(snapshot)))
+                reader.execute("set local time zone 'UTC'")
+                return db.fetch_all(
+                    reader, "publish/select_dirty_day_cube_parts.sql", {"marked_through": marked_through}
+                )
+
+    # Leaving the pool waits for the reader, so this transaction outlives the snapshot's import.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cube-days") as pool:
+        yield pool.submit(read)
 
 
 def candidate_run_id(conn: psycopg.Connection) -> str | None:

@@ -5,7 +5,7 @@
 -- parts, and the other published rows carried over. A re-applied definition marks
 -- every day, and rebuild_candidate_kpi_tables.sql recomputes all of them instead.
 -- The daily cube (day × channel × region × category) is built the same way, for the
--- dirty days alone.
+-- dirty days alone, by build_candidate_cube_daily.sql in the same transaction.
 -- The quality gate checks the candidates before they are published.
 create temp table dirty_days on commit drop as
 select distinct d.calendar_date
@@ -54,7 +54,6 @@ cross join lateral kpi.kpi_values_between(r.first_day, r.last_day, true) as v;
 
 drop table if exists candidate.kpi_daily;
 drop table if exists candidate.kpi_monthly;
-drop table if exists candidate.kpi_cube_daily;
 drop table if exists candidate.build_info;
 drop table if exists candidate.build_marks;
 
@@ -82,24 +81,8 @@ select r.* from recomputed as r
 where r.grain = 'month'
 order by period_start, dimension_name, dimension_value;
 
--- The daily cube: the published rows of the days not marked, and the marked days
--- recomputed from their facts (the cube holds days only, no months).
-create table candidate.kpi_cube_daily as
-select p.* from marts.kpi_cube_daily as p
-where
-    not exists (
-        select from dirty_days as d
-        where d.calendar_date = p.period_start
-    )
-union all
-select c.*
-from dirty_day_ranges as r
-cross join lateral kpi.kpi_cube_parts_between(r.first_day, r.last_day) as c
-order by period_start, channel, region, category;
-
 alter table candidate.kpi_daily add primary key (period_start, dimension_name, dimension_value);
 alter table candidate.kpi_monthly add primary key (period_start, dimension_name, dimension_value);
-alter table candidate.kpi_cube_daily add primary key (period_start, channel, region, category);
 
 -- Which run built them, and which dirty marks they cover (cleared when published).
 create table candidate.build_info as
