@@ -36,15 +36,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def server_uri() -> str:
-    """A URI to the ``postgres`` database of a running server."""
+def server_uri() -> Iterator[str]:
+    """A URI to the ``postgres`` database of a running server.
+
+    The tests leave the local server as they found it: one they started is stopped at the end,
+    so a finished run holds no port and the next clone's run can start its own.
+    """
     external = os.environ.get("GLOBALCART_TEST_PG_URI")
     if external:
-        return external
+        yield external
+        return
     from globalcart.dev import localstack
 
+    started_here = not localstack.is_running()
     localstack.start()
-    return settings.embedded_uri("postgres")
+    yield settings.embedded_uri("postgres")
+    if started_here:
+        localstack.stop()
 
 
 @pytest.fixture

@@ -286,6 +286,11 @@ def start() -> str:
     return state
 
 
+def is_running() -> bool:
+    """The local server is up (always False when the project uses an external PostgreSQL)."""
+    return uses_embedded_server() and _running_pid(local_server()) is not None
+
+
 def stop() -> str:
     if not uses_embedded_server():
         return "using external PostgreSQL: nothing to stop"
