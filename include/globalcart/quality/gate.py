@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -121,20 +122,6 @@ def reconcile_source_totals(
         "excluded_return_ids": return_ids,
         "excluded_customer_ids": customer_ids,
     }
-    # The keys changed since the extraction and the totals, from one snapshot of the source.
-    source_conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-    source_conn.read_only = True
-    with db.transaction(source_conn):
-        ((changed_items, changed_returns, changed_customers),) = db.fetch_all(
-            source_conn, "source/select_changed_since_extraction.sql", coverage
-        )
-        totals = []
-        if order_dates:
-            totals = db.fetch_all(
-                source_conn,
-                "source/select_daily_order_totals.sql",
-                {**coverage, **excluded, "order_dates": order_dates},
-            )
     columns = (
         "order_date",
         "region",
@@ -146,24 +133,45 @@ def reconcile_source_totals(
         "kept_discount_amount",
         "refund_amount",
     )
-    with db.transaction(warehouse_conn), warehouse_conn.cursor() as cur:
-        db.run_sql_file(warehouse_conn, "quality/delete_source_daily_totals.sql", {"run_id": scope.run_id})
-        cur.executemany(
-            db.sql_text("quality/record_source_daily_totals.sql"),
-            [{"run_id": scope.run_id, **dict(zip(columns, row, strict=True))} for row in totals],
+    # The keys changed since the extraction and the totals, from one snapshot of the source.
+    source_conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+    source_conn.read_only = True
+    with db.transaction(source_conn):
+        ((changed_items, changed_returns, changed_customers),) = db.fetch_all(
+            source_conn, "source/select_changed_since_extraction.sql", coverage
         )
-    db.run_sql_step(
-        warehouse_conn,
-        "quality/stage_reconciled_days.sql",
-        {
-            "run_id": scope.run_id,
-            "order_date_keys": [int(f"{day:%Y%m%d}") for day in order_dates],
-            **excluded,
-            "changed_order_item_ids": changed_items,
-            "changed_return_ids": changed_returns,
-            "changed_customer_ids": changed_customers,
-        },
-    )
+        # The source adds up its days on its own connection while the warehouse adds up its own:
+        # each side reads as many lines as the days hold, and the two run on two cores at once.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="source-totals") as pool:
+            source_totals = (
+                pool.submit(
+                    db.fetch_all,
+                    source_conn,
+                    "source/select_daily_order_totals.sql",
+                    {**coverage, **excluded, "order_dates": order_dates},
+                )
+                if order_dates
+                else None
+            )
+            with db.transaction(warehouse_conn), warehouse_conn.cursor() as cur:
+                db.execute_statements(
+                    warehouse_conn,
+                    "quality/stage_warehouse_daily_totals.sql",
+                    {
+                        "order_date_keys": [int(f"{day:%Y%m%d}") for day in order_dates],
+                        **excluded,
+                        "changed_order_item_ids": changed_items,
+                        "changed_return_ids": changed_returns,
+                        "changed_customer_ids": changed_customers,
+                    },
+                )
+                totals = source_totals.result() if source_totals else []
+                db.run_sql_file(warehouse_conn, "quality/delete_source_daily_totals.sql", {"run_id": scope.run_id})
+                cur.executemany(
+                    db.sql_text("quality/record_source_daily_totals.sql"),
+                    [{"run_id": scope.run_id, **dict(zip(columns, row, strict=True))} for row in totals],
+                )
+                db.execute_statements(warehouse_conn, "quality/stage_reconciled_days.sql", {"run_id": scope.run_id})
     return Reconciliation(
         days=len(order_dates),
         source_lines=sum(row[2] for row in totals),

@@ -34,6 +34,7 @@ refunds as (
     from shop.returns as r
     where
         r.status != 'rejected'
+        and r.order_item_id in (select l.order_item_id from lines as l)
         and r.updated_at < %(returns_complete_before)s
         and r.return_id != all(%(excluded_return_ids)s::bigint[])
     group by r.order_item_id
