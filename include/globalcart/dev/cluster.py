@@ -101,13 +101,32 @@ class Cluster:
 
         return self.wait_for(f"a run of {dag_id} matching {match}", found, timeout)
 
-    def idle(self, dag_id: str, timeout: float = 300) -> None:
-        """Wait until no run of ``dag_id`` is queued or running."""
-        self.wait_for(
-            f"{dag_id} to be idle",
-            lambda: not [r for r in self.runs(dag_id) if r["state"] in ("queued", "running")],
-            timeout=timeout,
-        )
+    def busy(self, dag_id: str) -> str | None:
+        """What would start or keep a run of ``dag_id`` going now, or None when nothing would."""
+        if [r for r in self.runs(dag_id) if r["state"] in ("queued", "running")]:
+            return "a run is queued or running"
+        # An asset event whose run waits behind max_active_runs is not a run yet, nor is a scheduled run due.
+        if self.meta("select 1 from asset_dag_run_queue where target_dag_id = %s", (dag_id,)):
+            return "an asset event waits for its run"
+        if self.meta("select 1 from dag where dag_id = %s and next_dagrun_create_after <= now()", (dag_id,)):
+            return "a scheduled run is due"
+        return None
+
+    def idle(self, dag_id: str, timeout: float = 300, quiet_seconds: float = 3) -> None:
+        """Wait until nothing would start a run of ``dag_id``, seen for ``quiet_seconds`` (a few scheduler loops).
+
+        A single look can fall between a run's end and the start of the run queued behind it.
+        """
+        quiet_since: list[float] = []
+
+        def quiet() -> bool:
+            if self.busy(dag_id):
+                quiet_since.clear()
+                return False
+            quiet_since[:] = quiet_since or [time.monotonic()]
+            return time.monotonic() - quiet_since[0] >= quiet_seconds
+
+        self.wait_for(f"{dag_id} to be idle", quiet, timeout=timeout, every=0.5)
 
 
 def cluster_environment(
